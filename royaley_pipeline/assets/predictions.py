@@ -1,0 +1,162 @@
+"""Daily predictions: champion models score a date's games against the best available prices."""
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+from dagster import (
+    AssetDep,
+    AssetExecutionContext,
+    BackfillPolicy,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+from pydantic import Field
+
+from royaley_pipeline.assets.features import game_features
+from royaley_pipeline.assets.models import game_outcome_model
+from royaley_pipeline.domain.features import FEATURE_SET_VERSION, MARKET_PROBABILITY_COLUMN
+from royaley_pipeline.domain.market import best_available_prices
+from royaley_pipeline.domain.slate import price_bets
+from royaley_pipeline.partitions import (
+    parse_sport_date_keys,
+    same_sport,
+    same_sport_and_month,
+    sport_day_partitions,
+)
+from royaley_pipeline.registry import ModelRegistry
+from royaley_pipeline.resources import DatabaseResource, ModelRegistryResource, PathsResource
+from royaley_pipeline.sports import get_sport
+from royaley_pipeline.storage.features import load_features
+from royaley_pipeline.storage.games import load_games, load_odds_snapshots
+from royaley_pipeline.storage.predictions import replace_predictions
+
+PREDICTIONS_GROUP = "predictions"
+
+
+class PredictionConfig(Config):
+    kelly_fraction: float = Field(default=0.25, description="share of the full Kelly stake")
+    kelly_cap: float = Field(default=0.05, description="largest stake as a share of bankroll")
+
+
+@asset(
+    key=["predictions", "game_predictions"],
+    deps=[
+        AssetDep(game_features, partition_mapping=same_sport_and_month),
+        AssetDep(game_outcome_model, partition_mapping=same_sport),
+    ],
+    partitions_def=sport_day_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    group_name=PREDICTIONS_GROUP,
+    kinds={"sql", "json"},
+    owners=["team:betting"],
+)
+def game_predictions(
+    context: AssetExecutionContext,
+    config: PredictionConfig,
+    database: DatabaseResource,
+    model_registry: ModelRegistryResource,
+    paths: PathsResource,
+) -> MaterializeResult:
+    """Probability, edge against the best price, signal tier and Kelly stake for every game."""
+    window = parse_sport_date_keys(sport_day_partitions, context.partition_keys)
+    engine = database.engine()
+    registry = model_registry.registry()
+    slates, files = [], []
+    for sport_code in window.sports:
+        sport = get_sport(sport_code)
+        games = load_games(engine, sport.code, window.start, window.end)
+        if games.empty:
+            context.log.info(f"{sport.code}: no games between {window.start} and {window.end}")
+            continue
+        features = load_features(engine, sport.code, FEATURE_SET_VERSION, window.start, window.end)
+        snapshots = load_odds_snapshots(engine, sport.code, window.start, window.end)
+        prices = best_available_prices(games, snapshots, as_of=pd.Timestamp.now(tz="UTC"))
+        slate = predict_slate(sport, games, features, prices, registry, config, context.log)
+        for day, day_slate in slate.groupby("game_date") if not slate.empty else []:
+            day = pd.Timestamp(day).date()
+            replace_predictions(engine, sport.code, day, day_slate)
+            files.append(write_slate_json(paths.path("predictions"), sport.code, day, day_slate))
+        slates.append(slate)
+    slate = pd.concat(slates, ignore_index=True) if slates else pd.DataFrame()
+    return MaterializeResult(
+        metadata={
+            "predictions_written": len(slate),
+            "sports": ", ".join(window.sports),
+            "first_date": str(window.start),
+            "last_date": str(window.end),
+            "tier_counts": MetadataValue.json(slate["tier"].value_counts().to_dict() if len(slate) else {}),
+            "files": MetadataValue.md("\n".join(f"- `{f}`" for f in files) or "_none_"),
+            "slate": MetadataValue.md(slate_markdown(slate)),
+        }
+    )
+
+
+def predict_slate(sport, games, features, prices, registry: ModelRegistry, config: PredictionConfig, log):
+    """Score each bet type the sport offers with its champion; bet types without one are skipped."""
+    predicted_at = datetime.now(UTC)
+    rows = features.merge(games[["game_id", "start_time", "home_team", "away_team"]], on="game_id")
+    slates = []
+    for bet_type in sport.bet_types:
+        try:
+            champion = registry.load_champion(sport.code, bet_type)
+        except LookupError as missing:
+            log.warning(str(missing))
+            continue
+        frame = rows.reindex(columns=[*rows.columns, *[c for c in champion.feature_columns if c not in rows]])
+        probabilities = pd.DataFrame(
+            {
+                "game_id": frame["game_id"],
+                "probability": champion.model.predict_proba(frame[champion.feature_columns])[:, 1],
+                "market_probability": frame.get(MARKET_PROBABILITY_COLUMN[bet_type]),
+            }
+        )
+        slate = price_bets(
+            bet_type, probabilities, prices, kelly_fraction=config.kelly_fraction, kelly_cap=config.kelly_cap
+        )
+        slate["model_name"] = registry.model_name(sport.code, bet_type)
+        slate["model_version"] = str(champion.version)
+        slates.append(slate)
+    if not slates:
+        return pd.DataFrame()
+    slate = pd.concat(slates, ignore_index=True).merge(
+        rows[["game_id", "game_date", "start_time", "home_team", "away_team"]], on="game_id"
+    )
+    slate["predicted_at"] = predicted_at
+    return slate.sort_values(["game_date", "start_time", "game_id", "bet_type"]).reset_index(drop=True)
+
+
+def write_slate_json(root: Path, sport: str, day: date, slate: pd.DataFrame) -> Path:
+    path = root / sport / f"{day.isoformat()}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    records = json.loads(slate.to_json(orient="records", date_format="iso"))
+    path.write_text(json.dumps({"sport": sport, "date": day.isoformat(), "predictions": records}, indent=2))
+    return path
+
+
+def slate_markdown(slate: pd.DataFrame) -> str:
+    if slate.empty:
+        return "_no predictions_"
+    shown = slate.assign(
+        game=slate["away_team"] + " @ " + slate["home_team"],
+        probability=slate["probability"].round(3),
+        market_probability=slate["market_probability"].round(3),
+        edge=slate["edge"].round(3),
+        kelly_stake=slate["kelly_stake"].round(4),
+    )
+    columns = [
+        "game",
+        "bet_type",
+        "side",
+        "line",
+        "price_american",
+        "probability",
+        "market_probability",
+        "edge",
+        "tier",
+        "kelly_stake",
+    ]
+    return shown[columns].to_markdown(index=False)

@@ -1,0 +1,371 @@
+"""`royaley`: the commands of the original scripts, each materialising assets through Dagster."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from rich.console import Console
+from rich.table import Table
+
+from royaley_pipeline import runner
+from royaley_pipeline.partitions import FIRST_DATE
+from royaley_pipeline.sports import SPORTS, UnknownSportError, check_bet_type, get_sport
+
+console = Console()
+FRAMEWORKS = ("sklearn", "h2o", "autogluon")
+
+
+class UsageError(Exception):
+    """A bad flag or a request the data cannot serve; printed without a traceback, exit 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = runner.prepare_environment()
+    try:
+        return args.handler(args, settings)
+    except (UsageError, UnknownSportError, ValueError) as error:
+        console.print(f"[bold red]error:[/] {error}")
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="royaley", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="load the historical sources into the database")
+    _sport_flags(ingest)
+    _date_range_flags(ingest)
+    ingest.set_defaults(handler=cmd_ingest)
+
+    features = commands.add_parser("features", help="compute point-in-time features")
+    _sport_flags(features)
+    _date_range_flags(features)
+    features.set_defaults(handler=cmd_features)
+
+    train = commands.add_parser("train", help="train, validate and register models")
+    _sport_flags(train)
+    train.add_argument("--bet-type", help="spread, moneyline, total or match_winner")
+    train.add_argument("--all-bet-types", action="store_true", help="every bet type the sport offers")
+    train.add_argument("--framework", default="sklearn", choices=FRAMEWORKS)
+    train.add_argument("--algorithm", default=None, help="logistic or hist_gradient_boosting (sklearn)")
+    train.add_argument("--mock", action="store_true", help="the quickest real model (logistic regression)")
+    train.add_argument("--max-runtime", type=int, default=None, help="seconds per model (H2O / AutoGluon)")
+    train.add_argument("--first-test-season", type=int, default=None)
+    train.set_defaults(handler=cmd_train)
+
+    predict = commands.add_parser("predict", help="score a date's games with the champion models")
+    _sport_flags(predict)
+    predict.add_argument("--date", type=_iso_date, default=None, help="YYYY-MM-DD (default: today)")
+    _slate_filters(predict)
+    predict.set_defaults(handler=cmd_predict)
+
+    promote = commands.add_parser("promote", help="make a registered model version the champion")
+    promote.add_argument("--sport", required=True)
+    promote.add_argument("--bet-type", required=True)
+    promote.add_argument("--version", required=True)
+    promote.add_argument("--reason", default="manual promotion")
+    promote.add_argument("--actor", default="cli")
+    promote.set_defaults(handler=cmd_promote)
+
+    models = commands.add_parser("models", help="list registered model versions")
+    models.add_argument("--sport")
+    models.add_argument("--bet-type")
+    models.set_defaults(handler=cmd_models)
+
+    ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on this instance")
+    ui.add_argument("--port", default="3000")
+    ui.set_defaults(handler=cmd_ui)
+
+    run = commands.add_parser("run", help="the whole flow: ingest → features → train → predict")
+    run.add_argument("--sport", default="NFL")
+    run.add_argument(
+        "--date",
+        type=_iso_date,
+        default=None,
+        help="slate date (default: the latest date with games and closing lines)",
+    )
+    _slate_filters(run)
+    run.set_defaults(handler=cmd_run)
+    return parser
+
+
+def _sport_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sport", help=f"one of {', '.join(SPORTS)}")
+    parser.add_argument("--all", action="store_true", help="every sport with bundled data")
+
+
+def _date_range_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--start", type=_iso_date, default=date.fromisoformat(FIRST_DATE))
+    parser.add_argument("--end", type=_iso_date, default=None, help="default: today")
+
+
+def _slate_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--min-edge", type=float, default=None)
+    parser.add_argument("--tier", choices=["A", "B", "C", "D"], default=None)
+    parser.add_argument("--output", default=None, help="write the slate to this JSON file")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _sports(args) -> list[str]:
+    if getattr(args, "all", False):
+        from royaley_pipeline.sources.catalog import sports_with_history
+
+        return sports_with_history()
+    if not args.sport:
+        raise UsageError("give --sport CODE or --all")
+    return [get_sport(args.sport).code]
+
+
+def _run_or_fail(description: str, launch) -> None:
+    with console.status(f"[bold]{description}[/] (a Dagster run; watch it in `make ui`)"):
+        result = launch()
+    if not result.success:
+        raise UsageError(f"{description}: {runner.failure_message(result)} (run {result.run_id})")
+    console.print(f"[green]✓[/] {description} [dim](run {result.run_id})[/]")
+
+
+def cmd_ingest(args, settings) -> int:
+    sports, end = _sports(args), args.end or date.today()
+    _run_or_fail(
+        f"ingest {', '.join(sports)} {args.start}..{end}",
+        lambda: runner.run_sport_dates("collection_job", sports, args.start, end),
+    )
+    return 0
+
+
+def cmd_features(args, settings) -> int:
+    sports, end = _sports(args), args.end or date.today()
+    _run_or_fail(
+        f"features {', '.join(sports)} {args.start}..{end}",
+        lambda: runner.run_sport_dates("features_job", sports, args.start, end),
+    )
+    return 0
+
+
+def cmd_train(args, settings) -> int:
+    if args.framework != "sklearn":
+        raise UsageError(
+            f"framework {args.framework!r} is not available yet in this build; use --framework sklearn"
+        )
+    for sport_code in _sports(args):
+        sport = get_sport(sport_code)
+        if args.all_bet_types or args.all:
+            bet_types = list(sport.bet_types)
+        elif args.bet_type:
+            bet_types = [check_bet_type(sport, args.bet_type)]
+        else:
+            raise UsageError("give --bet-type, --all-bet-types or --all")
+        config = runner.training_run_config(
+            framework=args.framework,
+            algorithm="logistic" if args.mock else args.algorithm,
+            first_test_season=args.first_test_season,
+        )
+        for bet_type in bet_types:
+            _run_or_fail(
+                f"train {sport.code} {bet_type}",
+                lambda code=sport.code, bt=bet_type, cfg=config: runner.run_model(code, bt, run_config=cfg),
+            )
+    return 0
+
+
+def cmd_predict(args, settings) -> int:
+    from royaley_pipeline.storage.database import engine_for
+
+    engine = engine_for(settings.database_url)
+    day = args.date or date.today()
+    slates = []
+    for sport in _sports(args):
+        _require_games(engine, sport, day)
+        _run_or_fail(
+            f"predict {sport} {day}", lambda s=sport: runner.run_sport_dates("predictions_job", [s], day, day)
+        )
+        slates.append(_stored_slate(engine, sport, day, args))
+    _show_slate(slates, args)
+    return 0
+
+
+def cmd_promote(args, settings) -> int:
+    from royaley_pipeline.registry import ModelRegistry
+
+    sport = get_sport(args.sport)
+    check_bet_type(sport, args.bet_type)
+    registry = ModelRegistry(settings.mlflow_tracking_uri)
+    registry.promote(sport.code, args.bet_type, args.version, reason=args.reason, actor=args.actor)
+    console.print(f"[green]✓[/] {registry.model_name(sport.code, args.bet_type)} v{args.version} is champion")
+    return 0
+
+
+def cmd_models(args, settings) -> int:
+    from royaley_pipeline.registry import ModelRegistry
+
+    versions = ModelRegistry(settings.mlflow_tracking_uri).list_versions(
+        sport=args.sport, bet_type=args.bet_type
+    )
+    table = Table(title="Registered models")
+    for column in ("name", "version", "aliases", "framework", "overall"):
+        table.add_column(column)
+    for version in versions:
+        table.add_row(
+            str(version.get("name")),
+            str(version.get("version")),
+            ", ".join(version.get("aliases", [])),
+            str(version.get("framework")),
+            json.dumps(version.get("metrics", {}))[:80],
+        )
+    console.print(table)
+    return 0
+
+
+def cmd_run(args, settings) -> int:
+    """`make run`: the whole graph for one sport on the bundled data, then the slate and quality."""
+    from royaley_pipeline.storage.database import engine_for
+    from royaley_pipeline.storage.quality_report import latest_slate_date
+
+    sport = get_sport(args.sport)
+    engine = engine_for(settings.database_url)
+    start, end = date.fromisoformat(FIRST_DATE), date.today()
+    _run_or_fail(
+        f"ingest + features {sport.code} {start}..{end}",
+        lambda: runner.run_sport_dates("collection_job", [sport.code], start, end),
+    )
+    for bet_type in sport.bet_types:
+        _run_or_fail(f"train {sport.code} {bet_type}", lambda bt=bet_type: runner.run_model(sport.code, bt))
+    day = args.date or latest_slate_date(engine, sport.code)
+    if day is None:
+        raise UsageError(f"no {sport.code} game with a closing line in the database")
+    _require_games(engine, sport.code, day)
+    _run_or_fail(
+        f"predict {sport.code} {day}",
+        lambda: runner.run_sport_dates("predictions_job", [sport.code], day, day),
+    )
+    _show_slate([_stored_slate(engine, sport.code, day, args)], args)
+    _show_quality(settings, sport)
+    return 0
+
+
+def cmd_ui(args, settings) -> int:
+    """Exec `dagster dev` on the same DAGSTER_HOME as the CLI, so its runs are in the UI."""
+    import os
+    from pathlib import Path
+
+    workspace = Path(__file__).resolve().parent.parent / "workspace.yaml"
+    command = ["dagster", "dev", "-p", str(args.port)]
+    if workspace.exists():
+        command += ["-w", str(workspace)]
+    else:
+        command += ["-m", "royaley_pipeline.definitions"]
+    console.print(f"DAGSTER_HOME={os.environ['DAGSTER_HOME']}; starting: {' '.join(command)}")
+    os.execvp(command[0], command)
+    return 0
+
+
+def _require_games(engine, sport: str, day: date) -> None:
+    from royaley_pipeline.storage.games import count_rows
+
+    if count_rows(engine, sport, day, day)["games"] == 0:
+        raise UsageError(
+            f"no {sport} games on {day} in the database (ingest them first, or pick another --date)"
+        )
+
+
+def _stored_slate(engine, sport: str, day: date, args):
+    from royaley_pipeline.storage.predictions import load_predictions
+
+    return load_predictions(engine, sport, day, min_edge=args.min_edge, tier=args.tier)
+
+
+def _show_slate(slates, args) -> None:
+    import pandas as pd
+
+    slate = pd.concat(slates, ignore_index=True) if slates else pd.DataFrame()
+    table = Table(title=f"Slate ({len(slate)} bets)")
+    for column in (
+        "sport",
+        "game",
+        "bet",
+        "side",
+        "line",
+        "price",
+        "model p",
+        "market p",
+        "edge",
+        "tier",
+        "stake",
+    ):
+        table.add_column(
+            column, justify="right" if column not in ("sport", "game", "bet", "side") else "left"
+        )
+    for row in slate.itertuples():
+        table.add_row(
+            row.sport,
+            row.source_game_id,
+            row.bet_type,
+            row.side,
+            _fmt(row.line, "+.1f"),
+            _fmt(row.price_american, "+.0f"),
+            _fmt(row.probability, ".3f"),
+            _fmt(row.market_probability, ".3f"),
+            _fmt(row.edge, "+.1%"),
+            row.tier,
+            _fmt(row.kelly_stake, ".2%"),
+        )
+    console.print(table)
+    if args.output:
+        slate.to_json(args.output, orient="records", date_format="iso", indent=2)
+        console.print(f"slate written to {args.output}")
+
+
+def _show_quality(settings, sport) -> None:
+    from royaley_pipeline.registry import ModelRegistry
+
+    table = Table(title=f"{sport.code} champions: walk-forward quality vs the closing market, same games")
+    for column in (
+        "bet type",
+        "version",
+        "seasons",
+        "games",
+        "model Brier",
+        "market Brier",
+        "model log loss",
+        "market log loss",
+    ):
+        table.add_column(column, justify="right")
+    for version in ModelRegistry(settings.mlflow_tracking_uri).list_versions(sport=sport.code):
+        if "champion" not in version.get("aliases", []):
+            continue
+        metrics = version.get("metrics", {})
+        table.add_row(
+            str(version.get("bet_type")),
+            str(version.get("version")),
+            str(version.get("seasons", "")),
+            _fmt(metrics.get("overall_market_n"), ".0f"),
+            _fmt(metrics.get("overall_model_brier_on_market_games"), ".4f"),
+            _fmt(metrics.get("overall_market_brier"), ".4f"),
+            _fmt(metrics.get("overall_model_log_loss_on_market_games"), ".4f"),
+            _fmt(metrics.get("overall_market_log_loss"), ".4f"),
+        )
+    console.print(table)
+
+
+def _fmt(value, spec: str) -> str:
+    try:
+        if value is None or value != value:
+            return "–"
+        return format(float(value), spec)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""The Dagster code location: assets, checks, jobs, schedules and resources."""
+
+from dagster import Definitions
+
+from royaley_pipeline.assets.checks import RAW_CHECKS
+from royaley_pipeline.assets.features import game_features
+from royaley_pipeline.assets.models import game_outcome_model
+from royaley_pipeline.assets.predictions import game_predictions
+from royaley_pipeline.assets.raw import historical_games
+from royaley_pipeline.jobs import JOBS
+from royaley_pipeline.resources import build_resources
+from royaley_pipeline.schedules import SCHEDULES
+
+ASSETS = [historical_games, game_features, game_outcome_model, game_predictions]
+
+defs = Definitions(
+    assets=ASSETS,
+    asset_checks=RAW_CHECKS,
+    jobs=JOBS,
+    schedules=SCHEDULES,
+    resources=build_resources(),
+)

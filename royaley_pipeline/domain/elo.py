@@ -1,0 +1,119 @@
+"""Sequential Elo ratings, recorded as they stood before each game.
+
+Elo is path-dependent, so it is one pass over the games in start-time order. The loop runs on
+plain Python lists of factorized team codes (see STACK-NOTES: about 50× faster than iterrows),
+which keeps a million-game league to a few seconds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from royaley_pipeline.sports import EloParameters
+
+LEAGUE_MEAN_RATING = 1500.0
+"""Ratings regress toward this between seasons, whatever a new team's starting rating is."""
+
+ELO_COLUMNS = ["home_elo", "away_elo", "elo_diff", "home_elo_win_probability"]
+
+
+def start_time_nanoseconds(start_time: pd.Series) -> np.ndarray:
+    """Start times as int64 nanoseconds since the epoch (UTC), cheap to sort and compare."""
+    return pd.DatetimeIndex(start_time).asi8
+
+
+def win_probability(elo_diff: float | np.ndarray) -> float | np.ndarray:
+    """Logistic Elo expectation: a 400-point edge means 10-to-1."""
+    return 1.0 / (1.0 + 10.0 ** (-np.asarray(elo_diff, dtype="float64") / 400.0))
+
+
+def margin_of_victory_multiplier(margin: float, winner_elo_diff: float) -> float:
+    """FiveThirtyEight's multiplier: blowouts count more, but less so when the favourite wins.
+
+    The second factor damps autocorrelation: favourites win by more, so without it their ratings
+    would inflate. A zero margin (a tie) is counted as a one-point game so that ties still move
+    ratings toward each other.
+    """
+    return math.log(max(abs(margin), 1.0) + 1.0) * 2.2 / (winner_elo_diff * 0.001 + 2.2)
+
+
+def elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
+    """Pre-game Elo for every game (final or not), in the row order of `games`.
+
+    Only final games with both scores update ratings. A team's rating is pulled a share
+    `season_regression` of the way back to 1500 the first time it plays in a new season, because
+    rosters turn over. `elo_diff` is home − away plus home advantage (none on neutral sites).
+    """
+    order = np.lexsort((games["game_id"].to_numpy(), start_time_nanoseconds(games["start_time"])))
+    sorted_games = games.iloc[order]
+    team_codes, _teams = pd.factorize(
+        pd.concat([sorted_games["home_team"], sorted_games["away_team"]], ignore_index=True)
+    )
+    game_count = len(sorted_games)
+    home_codes = team_codes[:game_count].tolist()
+    away_codes = team_codes[game_count:].tolist()
+    seasons = sorted_games["season"].to_numpy().tolist()
+    home_advantages = np.where(sorted_games["neutral_site"].to_numpy(dtype=bool), 0.0,
+                               params.home_advantage).tolist()
+    home_scores = sorted_games["home_score"].to_numpy(dtype="float64")
+    away_scores = sorted_games["away_score"].to_numpy(dtype="float64")
+    is_result = ((sorted_games["status"] == "final").to_numpy()
+                 & ~np.isnan(home_scores) & ~np.isnan(away_scores)).tolist()
+    margins = (home_scores - away_scores).tolist()
+
+    team_count = len(_teams)
+    ratings = [params.initial_rating] * team_count
+    last_season: list[object] = [None] * team_count
+    keep = 1.0 - params.season_regression
+    k_factor = params.k_factor
+    use_margin = params.use_margin_of_victory
+    home_elo = [0.0] * game_count
+    away_elo = [0.0] * game_count
+    elo_diff = [0.0] * game_count
+
+    # Games kicking off together are rated from the same pre-slot ratings, and their updates land
+    # only after the slot: a team listed twice at one start time (a data fault) must not see itself.
+    start_times = start_time_nanoseconds(sorted_games["start_time"]).tolist()
+    slot_start = None
+    pending: list[tuple[int, float]] = []
+    for position in range(game_count):
+        if start_times[position] != slot_start:
+            for team, change in pending:
+                ratings[team] += change
+            pending.clear()
+            slot_start = start_times[position]
+        home, away, season = home_codes[position], away_codes[position], seasons[position]
+        for team in (home, away):
+            if last_season[team] != season:
+                if last_season[team] is not None:
+                    ratings[team] = LEAGUE_MEAN_RATING + keep * (ratings[team] - LEAGUE_MEAN_RATING)
+                last_season[team] = season
+        home_rating, away_rating = ratings[home], ratings[away]
+        difference = home_rating - away_rating + home_advantages[position]
+        home_elo[position], away_elo[position], elo_diff[position] = home_rating, away_rating, difference
+        if not is_result[position]:
+            continue
+        margin = margins[position]
+        outcome = 1.0 if margin > 0 else (0.0 if margin < 0 else 0.5)
+        expected = 1.0 / (1.0 + 10.0 ** (-difference / 400.0))
+        multiplier = 1.0
+        if use_margin:
+            winner_elo_diff = difference if margin > 0 else (-difference if margin < 0 else 0.0)
+            multiplier = margin_of_victory_multiplier(margin, winner_elo_diff)
+        shift = k_factor * multiplier * (outcome - expected)
+        pending.append((home, shift))
+        pending.append((away, -shift))
+
+    result = pd.DataFrame(
+        {
+            "game_id": sorted_games["game_id"].to_numpy(),
+            "home_elo": home_elo,
+            "away_elo": away_elo,
+            "elo_diff": elo_diff,
+        },
+    )
+    result["home_elo_win_probability"] = win_probability(result["elo_diff"].to_numpy())
+    return result.iloc[np.argsort(order)].reset_index(drop=True)

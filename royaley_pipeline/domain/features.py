@@ -1,0 +1,102 @@
+"""The feature matrix: every game described as it looked before kick-off, plus its labels.
+
+One row per game. Columns come in three groups, in this order:
+  keys        who, when, where (never model inputs)
+  features    Elo, season-to-date team form, rest, market lines and de-vigged market probabilities
+  labels      outcomes graded against the closing line: for training only, never inputs
+
+`FEATURE_COLUMNS[bet_type]` is the contract with the trainers. It leaves out the market
+probability of the bet being modelled (`MARKET_PROBABILITY_COLUMN`): that is the yardstick the
+edge is measured against, and a model fed it would learn to echo the market. Closing lines are
+inputs: they are known before kick-off, and a cover or over is graded against them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from royaley_pipeline.domain.elo import ELO_COLUMNS, elo_ratings
+from royaley_pipeline.domain.labels import LABEL_COLUMNS, labels
+from royaley_pipeline.domain.market import MARKET_LINE_COLUMNS, MARKET_PROBABILITY_COLUMNS, market_lines
+from royaley_pipeline.domain.team_stats import TEAM_STATS, team_stat_columns, team_stats
+from royaley_pipeline.sports import MATCH_WINNER, MONEYLINE, SPREAD, TOTAL, Sport
+
+FEATURE_SET_VERSION = "v1"
+
+KEY_COLUMNS = [
+    "game_id", "sport", "season", "game_date", "start_time", "home_team", "away_team", "neutral_site", "status",
+]
+TEAM_DIFFERENCE_COLUMNS = [f"{stat}_difference" for stat in TEAM_STATS]
+TEAM_FORM_COLUMNS = [*team_stat_columns("home"), *team_stat_columns("away"), *TEAM_DIFFERENCE_COLUMNS]
+RANK_COLUMNS = ["home_rank", "away_rank", "log_rank_difference"]
+
+_SPREAD_LINE_INPUTS = ["opening_spread_home", "closing_spread_home", "spread_movement"]
+_TOTAL_LINE_INPUTS = ["opening_total", "closing_total", "total_movement"]
+
+FEATURE_COLUMNS: dict[str, list[str]] = {
+    MONEYLINE: [*ELO_COLUMNS, *TEAM_FORM_COLUMNS, *_SPREAD_LINE_INPUTS, "closing_total"],
+    SPREAD: [*ELO_COLUMNS, *TEAM_FORM_COLUMNS, *_SPREAD_LINE_INPUTS, "closing_total"],
+    TOTAL: [*ELO_COLUMNS, *TEAM_FORM_COLUMNS, *_TOTAL_LINE_INPUTS, "closing_spread_home"],
+    MATCH_WINNER: [*ELO_COLUMNS, *RANK_COLUMNS],
+}
+LABEL_COLUMN: dict[str, str] = {MONEYLINE: "home_win", SPREAD: "home_cover", TOTAL: "over", MATCH_WINNER: "home_win"}
+MARKET_PROBABILITY_COLUMN: dict[str, str] = {
+    MONEYLINE: "market_home_win_probability",
+    SPREAD: "market_home_cover_probability",
+    TOTAL: "market_over_probability",
+    MATCH_WINNER: "market_home_win_probability",
+}
+
+
+def _rank_features(games: pd.DataFrame) -> pd.DataFrame:
+    """Ranks as published before the match; the log difference because rank 1 vs 10 matters more
+    than 101 vs 110. Missing ranks (unranked players, sources without ranks) stay NaN."""
+    ranks = pd.DataFrame(index=games.index)
+    for side in ("home", "away"):
+        column = f"{side}_rank"
+        ranks[column] = games[column].astype("float64") if column in games else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ranks["log_rank_difference"] = np.log(ranks["home_rank"].where(ranks["home_rank"] > 0)) - np.log(
+            ranks["away_rank"].where(ranks["away_rank"] > 0)
+        )
+    return ranks.reset_index(drop=True)
+
+
+def build_feature_matrix(games: pd.DataFrame, snapshots: pd.DataFrame | None, sport: Sport) -> pd.DataFrame:
+    """Keys, features and labels for every game of one sport, in start-time order.
+
+    Every feature of a game is a function of earlier games and of snapshots captured before its
+    start only (see `royaley_pipeline_tests/domain/test_point_in_time.py`), so the matrix can be
+    rebuilt for any slate without leaking the future into the past.
+    """
+    games = games.sort_values(["start_time", "game_id"], kind="stable").reset_index(drop=True)
+    matrix = games[[column for column in KEY_COLUMNS if column in games]].copy()
+    if "surface" in games:
+        matrix["surface"] = games["surface"].to_numpy()
+
+    elo_parameters = sport.elo
+    if sport.is_individual:
+        elo_parameters = dataclasses.replace(elo_parameters, home_advantage=0.0)
+    parts = [elo_ratings(games, elo_parameters)[ELO_COLUMNS]]
+
+    if sport.is_individual:
+        parts.append(_rank_features(games))
+    else:
+        form = team_stats(games)
+        differences = pd.DataFrame(
+            {f"{stat}_difference": form[f"home_{stat}"] - form[f"away_{stat}"] for stat in TEAM_STATS}
+        )
+        parts += [form.drop(columns="game_id"), differences]
+
+    lines = market_lines(games, snapshots)
+    parts.append(lines[MARKET_LINE_COLUMNS + MARKET_PROBABILITY_COLUMNS])
+    parts.append(labels(games, lines)[LABEL_COLUMNS])
+    return pd.concat([matrix, *parts], axis=1)
+
+
+def model_inputs(matrix: pd.DataFrame, bet_type: str) -> pd.DataFrame:
+    """The columns a model of `bet_type` may see, and nothing else (labels never pass through)."""
+    return matrix[FEATURE_COLUMNS[bet_type]]

@@ -1,0 +1,28 @@
+"""Jobs: the stages as Dagster runs, shared by schedules, the CLI and the UI."""
+
+from dagster import AssetSelection, define_asset_job
+
+from royaley_pipeline.assets.features import FEATURES_GROUP
+from royaley_pipeline.assets.models import MODELS_GROUP
+from royaley_pipeline.assets.predictions import PREDICTIONS_GROUP
+from royaley_pipeline.assets.raw import RAW_GROUP
+
+raw_selection = AssetSelection.groups(RAW_GROUP)
+features_selection = AssetSelection.groups(FEATURES_GROUP)
+
+collection_job = define_asset_job(
+    "collection_job", selection=raw_selection | features_selection,
+    description="Collect raw games, odds and weather, then recompute the features of the same partitions.",
+)
+features_job = define_asset_job("features_job", selection=features_selection,
+                                description="Recompute features from the stored raw tables.")
+training_job = define_asset_job(
+    "training_job", selection=AssetSelection.groups(MODELS_GROUP), tags={"royaley/stage": "training"},
+    description="Train, validate and register one sport × bet type model.",
+)
+predictions_job = define_asset_job(
+    "predictions_job", selection=AssetSelection.groups(PREDICTIONS_GROUP),
+    description="Score a day's games with the champion models at the best available prices.",
+)
+
+JOBS = [collection_job, features_job, training_job, predictions_job]

@@ -1,0 +1,107 @@
+"""Partitions: raw data and features by sport × month, predictions by sport × day, models by
+sport × bet type.
+
+Why months for raw data and features: Dagster records one materialisation event per partition
+and asset, about 14 ms each on this 2-core machine, so 26 NFL seasons as daily partitions
+cost ~9 minutes of event bookkeeping before any data moves (see benchmarks/). A month keeps a
+season backfill to six partitions in one run; predictions are made per day and stay daily.
+
+Dagster orders multi-partition dimensions by name, so keys read ``"2024-01-01|NFL"`` (date first)
+and ``"moneyline|NFL"`` (bet type first). The helpers below build and parse them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dagster import (
+    DailyPartitionsDefinition,
+    DimensionPartitionMapping,
+    IdentityPartitionMapping,
+    MonthlyPartitionsDefinition,
+    MultiPartitionKey,
+    MultiPartitionMapping,
+    MultiPartitionsDefinition,
+    StaticPartitionsDefinition,
+    TimeWindowPartitionMapping,
+)
+
+from royaley_pipeline.sports import BET_TYPES, SPORTS
+
+FIRST_DATE = "1999-09-01"  # the start of the bundled NFL history
+
+sport_partitions = StaticPartitionsDefinition(list(SPORTS))
+# end_offset=1 makes the current month and today exist, so the morning runs can target them.
+month_partitions = MonthlyPartitionsDefinition(start_date=FIRST_DATE, end_offset=1)
+day_partitions = DailyPartitionsDefinition(start_date=FIRST_DATE, end_offset=1)
+sport_month_partitions = MultiPartitionsDefinition({"date": month_partitions, "sport": sport_partitions})
+sport_day_partitions = MultiPartitionsDefinition({"date": day_partitions, "sport": sport_partitions})
+bet_type_partitions = StaticPartitionsDefinition(list(BET_TYPES))
+model_partitions = MultiPartitionsDefinition({"bet_type": bet_type_partitions, "sport": sport_partitions})
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # MultiPartitionMapping is marked beta; its behaviour is tested here
+    _identity_sport = {"sport": DimensionPartitionMapping("sport", IdentityPartitionMapping())}
+    same_sport = MultiPartitionMapping(_identity_sport)
+    same_sport_and_month = MultiPartitionMapping(
+        {**_identity_sport, "date": DimensionPartitionMapping("date", TimeWindowPartitionMapping())}
+    )
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def sport_month_key(sport: str, day: date) -> str:
+    return str(MultiPartitionKey({"sport": sport, "date": month_start(day).isoformat()}))
+
+
+def sport_day_key(sport: str, day: date | str) -> str:
+    return str(MultiPartitionKey({"sport": sport, "date": str(day)}))
+
+
+def model_key(sport: str, bet_type: str) -> str:
+    return str(MultiPartitionKey({"sport": sport, "bet_type": bet_type}))
+
+
+@dataclass(frozen=True)
+class SportDateWindow:
+    """What a (possibly multi-partition) run covers: sports and an inclusive date range."""
+
+    sports: tuple[str, ...]
+    start: date
+    end: date
+
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+def parse_sport_date_keys(definition: MultiPartitionsDefinition, keys: list) -> SportDateWindow:
+    """Collapse the keys of one run (one key, or a single-run backfill range) into a window."""
+    parsed = [_dimensions(definition, key) for key in keys]
+    starts = sorted(date.fromisoformat(p["date"]) for p in parsed)
+    monthly = definition is sport_month_partitions
+    return SportDateWindow(
+        sports=tuple(sorted({p["sport"] for p in parsed})),
+        start=starts[0],
+        end=month_end(starts[-1]) if monthly else starts[-1],
+    )
+
+
+def parse_model_key(key) -> tuple[str, str]:
+    dimensions = _dimensions(model_partitions, key)
+    return dimensions["sport"], dimensions["bet_type"]
+
+
+def _dimensions(definition: MultiPartitionsDefinition, key) -> dict[str, str]:
+    # Runs started over GraphQL may hand over a plain string; parse it with the definition.
+    if not isinstance(key, MultiPartitionKey):
+        key = definition.get_partition_key_from_str(str(key))
+    return key.keys_by_dimension

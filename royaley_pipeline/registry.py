@@ -1,0 +1,476 @@
+"""The model registry: MLflow behind a small, betting-shaped interface.
+
+Assets and the CLI ask for "the NFL spread champion", not for run ids and URIs. Every model
+version carries its evidence (walk-forward metrics per season, out-of-fold predictions, data
+window, feature columns), and promotion compares a challenger with the champion on the same
+seasons before the ``champion`` alias moves.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import mlflow.sklearn
+import numpy as np
+import pandas as pd
+import sklearn
+import skops
+from mlflow import MlflowClient
+from mlflow.entities import Metric, Param, RunTag
+from mlflow.exceptions import MlflowException
+from mlflow.models import infer_signature
+
+from royaley_pipeline.domain.training import TrainingResult
+
+logger = logging.getLogger(__name__)
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+LEGACY_PRODUCTION_STAGE = "Production"
+MODEL_ARTIFACT_NAME = "model"
+
+# Season metric columns and the MLflow metric each is logged as (one point per season, step=season).
+SEASON_METRIC_KEYS = {
+    "n": "walk_forward_n",
+    "model_log_loss": "walk_forward_log_loss",
+    "model_brier": "walk_forward_brier",
+    "model_accuracy": "walk_forward_accuracy",
+    "model_auc": "walk_forward_auc",
+    "market_n": "market_n",
+    "market_log_loss": "market_log_loss",
+    "market_brier": "market_brier",
+    "market_accuracy": "market_accuracy",
+    "market_auc": "market_auc",
+    "model_log_loss_on_market_games": "walk_forward_log_loss_on_market_games",
+    "model_brier_on_market_games": "walk_forward_brier_on_market_games",
+}
+DATA_WINDOW_KEYS = ("first_season", "last_season", "first_start_time", "last_start_time")
+
+# Requirements are pinned from the running environment rather than inferred: inference costs
+# seconds per model and would guess from whatever happens to be imported.
+MODEL_PIP_REQUIREMENTS = [
+    f"mlflow=={mlflow.__version__}",
+    f"scikit-learn=={sklearn.__version__}",
+    f"pandas=={pd.__version__}",
+    f"numpy=={np.__version__}",
+    f"skops=={skops.__version__}",
+]
+
+# Models are stored with skops, MLflow's safe default outside Databricks: loading cannot run
+# arbitrary code. skops refuses types it does not know; these are the scikit-learn internals our
+# calibrated pipelines hold (checked for logistic and gradient boosting with every calibration).
+SKOPS_TRUSTED_TYPES = [
+    "numpy.dtype",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.calibration._TemperatureScaling",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.model_selection._split.KFold",
+]
+
+
+class ChampionNotFoundError(LookupError):
+    """Raised when a model has no champion yet (nothing was ever promoted)."""
+
+
+@dataclass(frozen=True)
+class RegisteredVersion:
+    name: str
+    version: int
+    run_id: str
+
+
+@dataclass(frozen=True)
+class PromotionDecision:
+    promoted: bool
+    reason: str
+    challenger_log_loss: float | None
+    champion_log_loss: float | None
+    seasons_compared: list[int] = field(default_factory=list)
+    previous_champion_version: int | None = None
+
+
+@dataclass
+class ChampionModel:
+    model: Any
+    feature_columns: list[str]
+    version: int
+    run_id: str
+
+    def predict_probability(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.model.predict_proba(frame[self.feature_columns])[:, 1]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _finite(value: Any) -> bool:
+    return value is not None and isinstance(value, int | float | np.number) and math.isfinite(float(value))
+
+
+class ModelRegistry:
+    """One MLflow tracking store and model registry, addressed by sport and bet type."""
+
+    def __init__(self, tracking_uri: str, artifact_location: str | None = None) -> None:
+        self.tracking_uri = tracking_uri
+        self.artifact_location = artifact_location
+        self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+
+    @staticmethod
+    def model_name(sport: str, bet_type: str) -> str:
+        return f"royaley-{sport.lower()}-{bet_type}"
+
+    @staticmethod
+    def experiment_name(sport: str, bet_type: str) -> str:
+        return f"royaley/{sport.lower()}/{bet_type}"
+
+    # ----------------------------------------------------------------------------------- logging
+
+    def log_training(
+        self,
+        result: TrainingResult,
+        *,
+        sport: str,
+        bet_type: str,
+        feature_set_version: str,
+        extra_params: dict[str, Any] | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> RegisteredVersion:
+        """Record one training run with its evidence, register its model, and mark it challenger."""
+        name = self.model_name(sport, bet_type)
+        framework = str(result.params.get("framework", "unknown"))
+        window = {key: result.data_window.get(key) for key in DATA_WINDOW_KEYS}
+        params = {
+            **result.params,
+            "calibration_methods": json.dumps({str(s): m for s, m in result.calibration_methods.items()}),
+            "production_calibration": result.production_calibration.method
+            if result.production_calibration
+            else None,
+            "feature_columns_count": len(result.feature_columns),
+            "feature_set_version": feature_set_version,
+            **{f"data_{key}": value for key, value in window.items()},
+            **(extra_params or {}),
+        }
+        run_tags = {
+            "sport": sport.upper(),
+            "bet_type": bet_type,
+            "framework": framework,
+            "feature_set_version": feature_set_version,
+            "feature_columns": json.dumps(result.feature_columns),
+            **{f"data_{key}": str(value) for key, value in window.items()},
+            **(tags or {}),
+        }
+        with self._store():
+            experiment_id = self._experiment_id(self.experiment_name(sport, bet_type))
+            with mlflow.start_run(experiment_id=experiment_id, run_name=f"{name}-{_now()}") as run:
+                run_id = run.info.run_id
+                self.client.log_batch(
+                    run_id,
+                    metrics=self._metrics(result),
+                    params=[Param(key, str(value)) for key, value in params.items()],
+                    tags=[RunTag(key, str(value)) for key, value in run_tags.items()],
+                )
+                self._log_evidence(result)
+                example = result.input_example
+                if example is None:
+                    raise ValueError("the training result has no input example to describe the model's input")
+                info = mlflow.sklearn.log_model(
+                    result.model,
+                    name=MODEL_ARTIFACT_NAME,
+                    registered_model_name=name,
+                    signature=infer_signature(example, result.model.predict_proba(example)),
+                    input_example=example,
+                    pip_requirements=MODEL_PIP_REQUIREMENTS,
+                    pyfunc_predict_fn="predict_proba",
+                    serialization_format="skops",
+                    skops_trusted_types=SKOPS_TRUSTED_TYPES,
+                )
+        version = int(info.registered_model_version)
+        version_tags = {key: value for key, value in run_tags.items() if key not in (tags or {})}
+        version_tags["overall_model_log_loss"] = str(result.overall.get("model_log_loss"))
+        for key, value in version_tags.items():
+            self.client.set_model_version_tag(name, str(version), key, value)
+        self.client.set_registered_model_alias(name, CHALLENGER, str(version))
+        return RegisteredVersion(name=name, version=version, run_id=run_id)
+
+    def _metrics(self, result: TrainingResult) -> list[Metric]:
+        timestamp = int(datetime.now(UTC).timestamp() * 1000)
+        metrics = []
+        for row in result.season_metrics.to_dict("records"):
+            for column, key in SEASON_METRIC_KEYS.items():
+                if _finite(row.get(column)):
+                    metrics.append(Metric(key, float(row[column]), timestamp, int(row["season"])))
+        for key, value in result.overall.items():
+            if _finite(value):
+                metrics.append(Metric(f"overall_{key}", float(value), timestamp, 0))
+        return metrics
+
+    @staticmethod
+    def _log_evidence(result: TrainingResult) -> None:
+        mlflow.log_text(result.season_metrics.to_csv(index=False), "evaluation/season_metrics.csv")
+        mlflow.log_text(result.out_of_fold.to_csv(index=False), "evaluation/out_of_fold.csv")
+        summary = {
+            "overall": result.overall,
+            "calibration_methods": {str(s): m for s, m in result.calibration_methods.items()},
+            "production_calibration": result.production_calibration.__dict__
+            if result.production_calibration
+            else None,
+            "data_window": result.data_window,
+            "feature_columns": result.feature_columns,
+            "params": result.params,
+        }
+        mlflow.log_text(json.dumps(summary, indent=2, default=str), "evaluation/summary.json")
+
+    # --------------------------------------------------------------------------------- promotion
+
+    def promote_if_better(
+        self, sport: str, bet_type: str, version: int, margin: float = 0.0
+    ) -> PromotionDecision:
+        """Promote ``version`` when it beats the champion's walk-forward log loss by more than ``margin``.
+
+        Both are scored on the seasons they share, pooled by games, so a model evaluated on an easier
+        or shorter history cannot win by comparison on different ground.
+        """
+        name = self.model_name(sport, bet_type)
+        challenger = self.client.get_model_version(name, str(version))
+        champion = self._champion_version(name)
+        challenger_seasons = self._season_log_loss(challenger.run_id)
+        if champion is None:
+            decision = PromotionDecision(
+                True,
+                "no champion yet",
+                _pooled(challenger_seasons, challenger_seasons),
+                None,
+                sorted(challenger_seasons),
+            )
+        elif int(champion.version) == int(version):
+            decision = PromotionDecision(False, f"version {version} is already the champion", None, None)
+        else:
+            champion_seasons = self._season_log_loss(champion.run_id)
+            common = sorted(set(challenger_seasons) & set(champion_seasons))
+            if not common:
+                decision = PromotionDecision(
+                    False,
+                    f"no walk-forward season in common with champion version {champion.version}",
+                    None,
+                    None,
+                    [],
+                    int(champion.version),
+                )
+            else:
+                challenger_loss = _pooled(challenger_seasons, common)
+                champion_loss = _pooled(champion_seasons, common)
+                better = challenger_loss < champion_loss - margin
+                verdict = "beats" if better else "does not beat"
+                decision = PromotionDecision(
+                    better,
+                    f"walk-forward log loss {challenger_loss:.5f} {verdict} champion version {champion.version} "
+                    f"({champion_loss:.5f}) by more than {margin} over seasons {common[0]}-{common[-1]}",
+                    challenger_loss,
+                    champion_loss,
+                    common,
+                    int(champion.version),
+                )
+        self._tag_version(
+            name,
+            version,
+            {
+                "promotion_decision": "promoted" if decision.promoted else "rejected",
+                "promotion_reason": decision.reason,
+                "promotion_decided_at": _now(),
+                "promotion_challenger_log_loss": str(decision.challenger_log_loss),
+                "promotion_champion_log_loss": str(decision.champion_log_loss),
+                "promotion_seasons_compared": json.dumps(decision.seasons_compared),
+                "promotion_margin": str(margin),
+            },
+        )
+        if decision.promoted:
+            self._set_champion(name, int(version), champion)
+        return decision
+
+    def promote(
+        self, sport_or_name: str, version: int, *, reason: str, actor: str, bet_type: str | None = None
+    ) -> PromotionDecision:
+        """Make ``version`` the champion by hand (also the way to roll back to an earlier version).
+
+        Pass either a model name (``royaley-nfl-spread``) or a sport with ``bet_type``.
+        """
+        name = self.model_name(sport_or_name, bet_type) if bet_type else sport_or_name
+        self.client.get_model_version(name, str(version))  # fail clearly on an unknown version
+        champion = self._champion_version(name)
+        self._tag_version(
+            name,
+            version,
+            {
+                "promotion_decision": "manual",
+                "promotion_reason": reason,
+                "promoted_by": actor,
+                "promotion_decided_at": _now(),
+            },
+        )
+        self._set_champion(name, int(version), champion)
+        return PromotionDecision(
+            True,
+            f"manual promotion by {actor}: {reason}",
+            None,
+            None,
+            [],
+            int(champion.version) if champion else None,
+        )
+
+    def rollback(self, sport: str, bet_type: str, *, reason: str, actor: str) -> PromotionDecision:
+        """Give the champion alias back to the version the current champion replaced."""
+        name = self.model_name(sport, bet_type)
+        champion = self._champion_version(name)
+        previous = (champion.tags or {}).get("previous_champion_version") if champion else None
+        if not previous:
+            raise ChampionNotFoundError(f"model {name!r} has no earlier champion to roll back to")
+        return self.promote(name, int(previous), reason=f"rollback: {reason}", actor=actor)
+
+    def _set_champion(self, name: str, version: int, previous: Any) -> None:
+        self.client.set_registered_model_alias(name, CHAMPION, str(version))
+        tags = {"champion_since": _now()}
+        if previous is not None and int(previous.version) != version:
+            tags["previous_champion_version"] = str(previous.version)
+            self._tag_version(name, int(previous.version), {"superseded_by_version": str(version)})
+        self._tag_version(name, version, tags)
+        self._mirror_legacy_stage(name, version)
+
+    def _mirror_legacy_stage(self, name: str, version: int) -> None:
+        """Keep the deprecated ``Production`` stage in step for tools that still read stages."""
+        if not hasattr(self.client, "transition_model_version_stage"):
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                self.client.transition_model_version_stage(
+                    name, str(version), LEGACY_PRODUCTION_STAGE, archive_existing_versions=True
+                )
+            except Exception as error:  # noqa: BLE001 - the alias is the source of truth; stages are a courtesy
+                logger.warning(
+                    "could not mirror %s v%s to the %s stage: %s",
+                    name,
+                    version,
+                    LEGACY_PRODUCTION_STAGE,
+                    error,
+                )
+
+    # ----------------------------------------------------------------------------------- reading
+
+    def load_champion(self, sport: str, bet_type: str) -> ChampionModel:
+        """The champion model with the feature columns it expects, ready for ``predict_proba``.
+
+        The alias is resolved once and the model loaded by that version, so the model, its
+        feature columns and the reported version always belong together even if a promotion
+        happens meanwhile.
+        """
+        name = self.model_name(sport, bet_type)
+        champion = self._champion_version(name)
+        if champion is None:
+            raise ChampionNotFoundError(
+                f"model {name!r} has no {CHAMPION!r} version yet: train it and promote a version first"
+            )
+        with self._store():
+            model = mlflow.sklearn.load_model(f"models:/{name}/{champion.version}")
+        feature_columns = json.loads(champion.tags["feature_columns"])
+        return ChampionModel(model, feature_columns, int(champion.version), champion.run_id)
+
+    def list_versions(self, sport: str | None = None, bet_type: str | None = None) -> list[dict[str, Any]]:
+        """Every registered version with its aliases, overall metrics and data window, newest first per model."""
+        pattern = f"royaley-{sport.lower() if sport else '%'}-{bet_type or '%'}"
+        filter_string = f"name = '{pattern}'" if sport and bet_type else f"name LIKE '{pattern}'"
+        rows, aliases_by_model = [], {}
+        for version in self.client.search_model_versions(filter_string):
+            if version.name not in aliases_by_model:  # search results leave aliases empty; ask the model
+                aliases_by_model[version.name] = self.client.get_registered_model(version.name).aliases or {}
+            aliases = [
+                alias
+                for alias, aliased in aliases_by_model[version.name].items()
+                if int(aliased) == int(version.version)
+            ]
+            run = self.client.get_run(version.run_id)
+            tags = version.tags or {}
+            rows.append(
+                {
+                    "name": version.name,
+                    "version": int(version.version),
+                    "aliases": sorted(aliases),
+                    "run_id": version.run_id,
+                    "framework": tags.get("framework"),
+                    "feature_set_version": tags.get("feature_set_version"),
+                    "data_window": {key: run.data.tags.get(f"data_{key}") for key in DATA_WINDOW_KEYS},
+                    "metrics": {
+                        key: value for key, value in run.data.metrics.items() if key.startswith("overall_")
+                    },
+                    "promotion_decision": tags.get("promotion_decision"),
+                    "created_at": datetime.fromtimestamp(version.creation_timestamp / 1000, UTC).isoformat(),
+                }
+            )
+        return sorted(rows, key=lambda row: (row["name"], -row["version"]))
+
+    # ---------------------------------------------------------------------------------- plumbing
+
+    def _champion_version(self, name: str) -> Any:
+        try:
+            return self.client.get_model_version_by_alias(name, CHAMPION)
+        except MlflowException as error:
+            if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"):
+                return None
+            raise
+
+    def _season_log_loss(self, run_id: str) -> dict[int, tuple[float, float]]:
+        losses = {m.step: m.value for m in self.client.get_metric_history(run_id, "walk_forward_log_loss")}
+        games = {m.step: m.value for m in self.client.get_metric_history(run_id, "walk_forward_n")}
+        return {int(season): (loss, games[season]) for season, loss in losses.items() if season in games}
+
+    def _tag_version(self, name: str, version: int, tags: dict[str, str]) -> None:
+        for key, value in tags.items():
+            self.client.set_model_version_tag(name, str(version), key, value)
+
+    def _experiment_id(self, experiment_name: str) -> str:
+        experiment = self.client.get_experiment_by_name(experiment_name)
+        if experiment is not None:
+            return experiment.experiment_id
+        location = None
+        if self.artifact_location:
+            base = self.artifact_location
+            if "://" not in base:
+                base = Path(base).resolve().as_uri()
+            location = f"{base.rstrip('/')}/{experiment_name}"
+        return self.client.create_experiment(experiment_name, artifact_location=location)
+
+    @contextmanager
+    def _store(self) -> Iterator[None]:
+        """Point MLflow's fluent API at this registry's store, then restore the caller's setting.
+
+        ``mlflow.sklearn.log_model`` and ``load_model`` only use the process-wide URIs; restoring
+        them keeps two registries (or a test and the app) from leaking into each other.
+        """
+        previous_tracking, previous_registry = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+        mlflow.set_tracking_uri(self.tracking_uri)
+        mlflow.set_registry_uri(self.tracking_uri)
+        try:
+            yield
+        finally:
+            mlflow.set_tracking_uri(previous_tracking)
+            mlflow.set_registry_uri(previous_registry)
+
+
+def _pooled(seasons: dict[int, tuple[float, float]], which: Any) -> float | None:
+    """Game-weighted mean log loss over the chosen seasons (None when there are no games)."""
+    chosen = [seasons[season] for season in which]
+    total_games = sum(games for _, games in chosen)
+    if total_games <= 0:
+        return None
+    return sum(loss * games for loss, games in chosen) / total_games

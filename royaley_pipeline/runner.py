@@ -1,0 +1,102 @@
+"""Running the jobs through the Dagster instance under ROYALEY_HOME, so CLI runs show in the UI."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from dagster import DagsterInstance, ExecuteInProcessResult
+
+from royaley_pipeline.config import Settings, load_settings
+from royaley_pipeline.partitions import model_key, sport_day_key, sport_month_key
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+_EMBEDDED_INSTANCE_YAML = """\
+# The embedded Dagster instance of `make run` / `make ui`: SQLite storage in this folder.
+# The production block (PostgreSQL storage, daemon, run queue) is ../../dagster.yaml in the repository.
+telemetry:
+  enabled: false
+"""
+
+
+def prepare_environment(settings: Settings | None = None) -> Settings:
+    """Point DAGSTER_HOME at ROYALEY_HOME's instance (unless set) and create the folders."""
+    settings = settings or load_settings()
+    os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
+    # One planned event per asset for a ranged run instead of one per partition: halves the event
+    # bookkeeping of a season backfill (see benchmarks/). Failed runs then mark the run, not each partition.
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
+    settings = load_settings()
+    settings.ensure_directories()
+    instance_yaml = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
+    if not instance_yaml.exists():
+        instance_yaml.parent.mkdir(parents=True, exist_ok=True)
+        instance_yaml.write_text(_EMBEDDED_INSTANCE_YAML)
+    return settings
+
+
+def instance() -> DagsterInstance:
+    return DagsterInstance.get()
+
+
+def quiet(run_config: dict | None) -> dict:
+    """Console logs at WARNING: the CLI shows its own progress; the UI keeps the full event log."""
+    config = dict(run_config or {})
+    config.setdefault("loggers", {"console": {"config": {"log_level": "WARNING"}}})
+    return config
+
+
+def run_sport_dates(
+    job_name: str,
+    sports: list[str],
+    start: date,
+    end: date,
+    *,
+    run_config=None,
+    dagster_instance: DagsterInstance | None = None,
+) -> ExecuteInProcessResult:
+    """One run over sports × [start, end]: the same single-run backfill the UI launches."""
+    from royaley_pipeline.definitions import defs
+
+    job = defs.resolve_job_def(job_name)
+    first, last = sorted(sports)[0], sorted(sports)[-1]
+    key = sport_day_key if job_name == "predictions_job" else sport_month_key
+    tags = {RANGE_START_TAG: key(first, start), RANGE_END_TAG: key(last, end)}
+    return job.execute_in_process(
+        instance=dagster_instance or instance(), tags=tags, run_config=quiet(run_config), raise_on_error=False
+    )
+
+
+def run_model(
+    sport: str, bet_type: str, *, run_config=None, dagster_instance: DagsterInstance | None = None
+) -> ExecuteInProcessResult:
+    from royaley_pipeline.definitions import defs
+
+    job = defs.resolve_job_def("training_job")
+    return job.execute_in_process(
+        instance=dagster_instance or instance(),
+        partition_key=model_key(sport, bet_type),
+        run_config=quiet(run_config),
+        raise_on_error=False,
+    )
+
+
+def training_run_config(**fields) -> dict:
+    values = {name: value for name, value in fields.items() if value is not None}
+    return {"ops": {"models__game_outcome_model": {"config": values}}}
+
+
+def failure_message(result: ExecuteInProcessResult) -> str:
+    """The first failing step's error, for a CLI message that says what went wrong."""
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            error = event.step_failure_data.error
+            cause = error.cause
+            while cause is not None and cause.cause is not None:
+                cause = cause.cause
+            detail = (cause or error).message.strip()
+            return f"step {event.step_key} failed: {detail}"
+    return "run failed"

@@ -1,0 +1,98 @@
+"""Which files feed which sport, and one call that reads a sport's whole bundled history.
+
+The storage and asset layers ask here instead of knowing file names, so swapping the embedded
+copies for fresher files is a matter of pointing ``ROYALEY_SOURCE_DATA`` elsewhere.
+
+Sports without bundled history (NCAAF, NCAAB, NHL, MLB, WTA) return an empty batch and log a
+warning rather than fail, so that an "all sports" materialisation still runs for the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from royaley_pipeline.config import Settings
+from royaley_pipeline.sources.atp import read_atp_matches
+from royaley_pipeline.sources.frames import SourceBatch, validate_batch
+from royaley_pipeline.sources.nba_lines import read_nba_lines
+from royaley_pipeline.sources.nfelo import default_nfelo_path, read_nfelo_lines
+from royaley_pipeline.sources.nflverse import read_nflverse_games
+from royaley_pipeline.sources.parsing import DateBound, within_dates
+from royaley_pipeline.sources.teams import TeamDirectory
+from royaley_pipeline.sports import get_sport
+
+logger = logging.getLogger(__name__)
+
+NFL_WEEK_MARGIN = pd.Timedelta(days=7)  # read whole NFL weeks so nfelo rows can all be matched
+
+
+def default_source_locations(settings: Settings) -> dict[str, Path | list[Path] | None]:
+    """Every bundled file by role; ``nfelo_games`` is None when no local copy exists."""
+    root = Path(settings.source_data_path)
+    return {
+        "nflverse_games": root / "nflverse" / "games.csv",
+        "nfelo_games": default_nfelo_path(),
+        "nba_lines": root / "nba" / "nba_2008-2025.csv",
+        "atp_matches": sorted((root / "tennis_atp").glob("atp_matches_*.csv")),
+        "atp_players": root / "tennis_atp" / "atp_players.csv",
+        "fivethirtyeight_nfl_elo_games": root / "fivethirtyeight" / "nfl_elo_games.csv",
+        "fivethirtyeight_initial_elos": root / "fivethirtyeight" / "initial_elos.csv",
+        "checking_our_work_nfl_games": root / "fivethirtyeight" / "checking_our_work_nfl_games.csv",
+        "checking_our_work_nba_games": root / "fivethirtyeight" / "checking_our_work_nba_games.csv",
+    }
+
+
+def read_sport_history(
+    sport_code: str, settings: Settings, *, start: DateBound = None, end: DateBound = None
+) -> SourceBatch:
+    """Games, odds, weather and players of a sport from its bundled files, between two dates."""
+    sport = get_sport(sport_code)
+    locations = default_source_locations(settings)
+    if sport.code == "NFL":
+        return validate_batch(_read_nfl(locations, start, end))
+    if sport.code == "NBA":
+        return validate_batch(read_nba_lines(locations["nba_lines"], start=start, end=end))
+    if sport.code == "ATP":
+        players = locations["atp_players"]
+        return validate_batch(
+            read_atp_matches(
+                locations["atp_matches"],
+                start=start,
+                end=end,
+                players_path=players if players.is_file() else None,
+            )
+        )
+    logger.warning("no bundled history for %s: returning an empty batch", sport.code)
+    return SourceBatch()
+
+
+def _read_nfl(locations: dict, start: DateBound, end: DateBound) -> SourceBatch:
+    """nflverse games and closing lines, plus nfelo opening and closing lines when available."""
+    teams = TeamDirectory()
+    wide_start = None if start is None else pd.Timestamp(start) - NFL_WEEK_MARGIN
+    wide_end = None if end is None else pd.Timestamp(end) + NFL_WEEK_MARGIN
+    wide = read_nflverse_games(locations["nflverse_games"], start=wide_start, end=wide_end, teams=teams)
+    in_window = within_dates(wide.games["game_date"], start, end)
+    kept_ids = set(wide.games.loc[in_window, "source_game_id"])
+    batch = SourceBatch(
+        games=wide.games[in_window],
+        odds=wide.odds[wide.odds["source_game_id"].isin(kept_ids)],
+        weather=wide.weather[wide.weather["source_game_id"].isin(kept_ids)],
+    )
+    nfelo_path = locations.get("nfelo_games")
+    if nfelo_path is None:
+        logger.info("nfelo file not found: NFL odds are nflverse closing lines only")
+        return batch
+    nfelo_odds = read_nfelo_lines(nfelo_path, wide.games, start=start, end=end, teams=teams)
+    return batch.with_odds(nfelo_odds)
+
+
+BUNDLED_SPORTS = ("NFL", "NBA", "ATP")
+
+
+def sports_with_history() -> list[str]:
+    """Sports whose history ships with the package (what `--all` means on embedded data)."""
+    return list(BUNDLED_SPORTS)

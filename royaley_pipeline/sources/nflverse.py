@@ -1,0 +1,260 @@
+"""Reader for the nflverse games file (Lee Sharpe's schedule with results and closing lines).
+
+The file gives kick-off in US Eastern time, team codes of the time (STL, SD, OAK) and one line
+per game. Its ``spread_line`` is the expected HOME margin (positive = home favoured), the
+opposite of the bookmaker convention stored here, so the home line is ``-spread_line``.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+import numpy as np
+import pandas as pd
+
+from royaley_pipeline.sources.errors import SourceRecordError
+from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_rows
+from royaley_pipeline.sources.parsing import (
+    DateBound,
+    check_season,
+    read_text_csv,
+    record_label,
+    require_columns,
+    to_date,
+    to_number,
+    within_dates,
+)
+from royaley_pipeline.sources.teams import TeamDirectory
+from royaley_pipeline.sports import get_sport
+
+NFLVERSE_GAMES_URL = "https://raw.githubusercontent.com/nflverse/nfldata/master/data/games.csv"
+SOURCE = "nflverse"
+BOOK = "nflverse_close"
+EASTERN = "America/New_York"
+DEFAULT_KICKOFF = "13:00"  # the classic Sunday slot, used where the file has no time
+GAME_TYPES = {"REG": "REG", "WC": "POST", "DIV": "POST", "CON": "POST", "SB": "POST"}
+INDOOR_ROOFS = {"dome", "closed"}
+KEY = "game_id"
+REQUIRED_COLUMNS = (
+    "game_id",
+    "season",
+    "game_type",
+    "week",
+    "gameday",
+    "gametime",
+    "away_team",
+    "away_score",
+    "home_team",
+    "home_score",
+    "location",
+    "away_moneyline",
+    "home_moneyline",
+    "spread_line",
+    "away_spread_odds",
+    "home_spread_odds",
+    "total_line",
+    "under_odds",
+    "over_odds",
+    "roof",
+    "surface",
+    "temp",
+    "wind",
+    "stadium",
+)
+NUMERIC_COLUMNS = (
+    "away_score",
+    "home_score",
+    "away_moneyline",
+    "home_moneyline",
+    "spread_line",
+    "away_spread_odds",
+    "home_spread_odds",
+    "total_line",
+    "under_odds",
+    "over_odds",
+    "temp",
+    "wind",
+)
+
+
+def source_label(location: str | PathLike[str]) -> str:
+    """How errors name the file: the source plus the path or URL it was read from."""
+    return f"{SOURCE} {location}"
+
+
+def read_nflverse_games(
+    location: str | PathLike[str] = NFLVERSE_GAMES_URL,
+    *,
+    start: DateBound = None,
+    end: DateBound = None,
+    teams: TeamDirectory | None = None,
+) -> SourceBatch:
+    """Games, closing odds and kick-off weather from an nflverse games file (path or http URL).
+
+    ``start``/``end`` (inclusive dates) choose the rows to validate and return, so a bad row in
+    an old season does not stop a recent load; every row's date must still parse.
+    """
+    source = source_label(location)
+    raw = read_text_csv(location, source)
+    require_columns(raw, REQUIRED_COLUMNS, source)
+    game_dates = to_date(raw, "gameday", source, KEY, "%Y-%m-%d")
+    selected = raw[within_dates(game_dates, start, end)]
+    games = validate_nflverse_games(selected, source, teams or TeamDirectory())
+    return SourceBatch(games=_games_frame(games), odds=_odds_frame(games), weather=_weather_frame(games))
+
+
+def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory) -> pd.DataFrame:
+    """Typed, checked columns of nflverse rows (text in, numbers/dates/canonical codes out)."""
+    typed = pd.DataFrame(index=raw.index)
+    missing_id = raw[KEY].isna()
+    if missing_id.any():
+        raise SourceRecordError(source, f"row {missing_id.idxmax()}", KEY, "value is missing")
+    duplicated = raw[KEY].duplicated()
+    if duplicated.any():
+        line = duplicated.idxmax()
+        raise SourceRecordError(source, record_label(raw, line, KEY), KEY, "game id appears twice")
+    typed["game_id"] = raw[KEY].str.strip()
+    typed["game_date"] = to_date(raw, "gameday", source, KEY, "%Y-%m-%d")
+    typed["season"] = to_number(raw, "season", source, KEY, required=True).astype(int)
+    check_season(
+        raw,
+        typed["season"],
+        typed["game_date"],
+        season_of=get_sport("NFL").season_of,
+        source=source,
+        key_column=KEY,
+        season_column="season",
+    )
+    typed["week"] = to_number(raw, "week", source, KEY, required=True).astype("Int64")
+    unknown_type = ~raw["game_type"].isin(GAME_TYPES.keys())
+    if unknown_type.any():
+        line = unknown_type.idxmax()
+        raise SourceRecordError(
+            source,
+            record_label(raw, line, KEY),
+            "game_type",
+            f"{raw.at[line, 'game_type']!r} is not one of {sorted(GAME_TYPES)}",
+        )
+    typed["game_type"] = raw["game_type"].map(GAME_TYPES)
+    typed["start_time_estimated"] = raw["gametime"].isna()
+    local_start = pd.to_datetime(
+        raw["gameday"].str.strip() + " " + raw["gametime"].fillna(DEFAULT_KICKOFF).str.strip(),
+        format="%Y-%m-%d %H:%M",
+        errors="coerce",
+    )
+    if local_start.isna().any():
+        line = local_start.isna().idxmax()
+        raise SourceRecordError(
+            source,
+            record_label(raw, line, KEY),
+            "gametime",
+            f"{raw.at[line, 'gametime']!r} is not a time (HH:MM, US Eastern)",
+        )
+    typed["start_time"] = local_start.dt.tz_localize(EASTERN, nonexistent="shift_forward").dt.tz_convert(
+        "UTC"
+    )
+    for side in ("home", "away"):
+        typed[f"{side}_team"] = teams.resolve_column(
+            raw, f"{side}_team", "NFL", source=source, key_column=KEY
+        )
+    for column in NUMERIC_COLUMNS:
+        typed[column] = to_number(raw, column, source, KEY)
+    half_scored = typed["home_score"].isna() != typed["away_score"].isna()
+    if half_scored.any():
+        line = half_scored.idxmax()
+        column = (
+            "home_score" if typed.at[line, "home_score"] != typed.at[line, "home_score"] else "away_score"
+        )
+        raise SourceRecordError(
+            source,
+            record_label(raw, line, KEY),
+            column,
+            "value is missing while the other team's score is present",
+        )
+    unknown_location = ~raw["location"].isin(["Home", "Neutral"])
+    if unknown_location.any():
+        line = unknown_location.idxmax()
+        raise SourceRecordError(
+            source,
+            record_label(raw, line, KEY),
+            "location",
+            f"{raw.at[line, 'location']!r} is neither 'Home' nor 'Neutral'",
+        )
+    typed["neutral_site"] = raw["location"] == "Neutral"
+    for column, text in (("roof", raw["roof"]), ("surface", raw["surface"]), ("venue", raw["stadium"])):
+        stripped = text.str.strip()
+        typed[column] = stripped.where(stripped.notna() & (stripped != ""), None)
+    return typed
+
+
+def _games_frame(games: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "sport": "NFL",
+            "source": SOURCE,
+            "source_game_id": games["game_id"],
+            "season": games["season"],
+            "week": games["week"],
+            "game_type": games["game_type"],
+            "game_date": games["game_date"],
+            "start_time": games["start_time"],
+            "start_time_estimated": games["start_time_estimated"],
+            "home_team": games["home_team"],
+            "away_team": games["away_team"],
+            "neutral_site": games["neutral_site"],
+            "status": np.where(games["home_score"].notna(), "final", "scheduled"),
+            "home_score": games["home_score"],
+            "away_score": games["away_score"],
+            "venue": games["venue"],
+            "roof": games["roof"],
+            "surface": games["surface"],
+        },
+        index=games.index,
+    )
+
+
+def _odds_frame(games: pd.DataFrame) -> pd.DataFrame:
+    """Closing snapshots; each market side is kept where the file has its line (or price)."""
+    games = games.assign(sport="NFL", source_game_id=games["game_id"])
+    captured_at = games["start_time"] - CLOSING_LINE_LEAD
+    home_line = -games["spread_line"]  # nflverse: positive spread_line = home favoured
+    no_line = pd.Series(np.nan, index=games.index)
+    sides = [
+        ("spread", "home", home_line, games["home_spread_odds"], games["spread_line"].notna()),
+        ("spread", "away", -home_line, games["away_spread_odds"], games["spread_line"].notna()),
+        ("moneyline", "home", no_line, games["home_moneyline"], games["home_moneyline"].notna()),
+        ("moneyline", "away", no_line, games["away_moneyline"], games["away_moneyline"].notna()),
+        ("total", "over", games["total_line"], games["over_odds"], games["total_line"].notna()),
+        ("total", "under", games["total_line"], games["under_odds"], games["total_line"].notna()),
+    ]
+    frames = [
+        odds_rows(
+            games,
+            book=BOOK,
+            source=SOURCE,
+            market=market,
+            side=side,
+            line=line,
+            price=price,
+            captured_at=captured_at,
+        )[present]
+        for market, side, line, price, present in sides
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _weather_frame(games: pd.DataFrame) -> pd.DataFrame:
+    """Kick-off conditions; every game gets a row because the roof alone says indoor or not."""
+    return pd.DataFrame(
+        {
+            "sport": "NFL",
+            "source_game_id": games["game_id"],
+            "observed_at": games["start_time"],
+            "temperature_f": games["temp"],
+            "wind_mph": games["wind"],
+            "precipitation_probability": np.nan,
+            "is_indoor": games["roof"].isin(INDOOR_ROOFS),
+            "source": SOURCE,
+        },
+        index=games.index,
+    )

@@ -1,0 +1,120 @@
+"""Shared checks that turn raw CSV text columns into typed columns, or fail naming the record.
+
+Every reader loads its file as text (``dtype=str``) and converts columns here, so a stray "abc"
+in a score column is reported instead of being coerced to NaN and silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from os import PathLike
+
+import pandas as pd
+
+from royaley_pipeline.sources.errors import SourceRecordError
+
+FIRST_DATA_LINE = 2  # line 1 of every CSV is the header
+DateBound = date | str | pd.Timestamp | None
+
+
+def read_text_csv(location: str | PathLike[str], source: str, **options: object) -> pd.DataFrame:
+    """Read a CSV with every column as text, numbering rows by their line in the file."""
+    try:
+        frame = pd.read_csv(location, dtype=str, keep_default_na=False, na_values=[""], **options)
+    except OSError as error:  # a missing file, or an HTTP/URL error for remote locations
+        raise SourceRecordError(source, None, None, f"cannot be read ({error})") from error
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise SourceRecordError(source, None, None, f"not a readable CSV ({error})") from error
+    frame.index = pd.RangeIndex(FIRST_DATA_LINE, FIRST_DATA_LINE + len(frame), name="line")
+    return frame
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: str) -> None:
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise SourceRecordError(
+            source,
+            "header",
+            missing[0],
+            f"missing column (also missing: {missing[1:]})" if missing[1:] else "missing column",
+        )
+
+
+def record_label(frame: pd.DataFrame, line: int, key_column: str) -> str:
+    """Name a row by its line number and natural key, as a person would look it up."""
+    key = frame.at[line, key_column] if key_column in frame.columns else None
+    return f"row {line} ({key_column}={key})" if isinstance(key, str) else f"row {line}"
+
+
+def to_number(
+    frame: pd.DataFrame, column: str, source: str, key_column: str, *, required: bool = False
+) -> pd.Series:
+    """Parse a numeric column; blanks become NaN unless ``required``, anything else fails."""
+    text = frame[column]
+    numbers = pd.to_numeric(text.str.strip(), errors="coerce").astype(float)
+    bad = numbers.isna() & text.notna()
+    if bad.any():
+        line = bad.idxmax()
+        raise SourceRecordError(
+            source, record_label(frame, line, key_column), column, f"{text[line]!r} is not a number"
+        )
+    if required and numbers.isna().any():
+        line = numbers.isna().idxmax()
+        raise SourceRecordError(source, record_label(frame, line, key_column), column, "value is missing")
+    return numbers
+
+
+def to_date(frame: pd.DataFrame, column: str, source: str, key_column: str, date_format: str) -> pd.Series:
+    """Parse a required date column, failing on the first blank or impossible date."""
+    text = frame[column]
+    dates = pd.to_datetime(text.str.strip(), format=date_format, errors="coerce")
+    bad = dates.isna()
+    if bad.any():
+        line = bad.idxmax()
+        problem = (
+            "value is missing" if pd.isna(text[line]) else f"{text[line]!r} is not a date ({date_format})"
+        )
+        raise SourceRecordError(source, record_label(frame, line, key_column), column, problem)
+    return dates
+
+
+def within_dates(dates: pd.Series, start: DateBound, end: DateBound) -> pd.Series:
+    """Mask of dates inside ``[start, end]``, both inclusive and both optional."""
+    mask = pd.Series(True, index=dates.index)
+    if start is not None:
+        mask &= dates >= pd.Timestamp(start).normalize()
+    if end is not None:
+        mask &= dates < pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+    return mask
+
+
+def check_season(
+    frame: pd.DataFrame,
+    seasons: pd.Series,
+    dates: pd.Series,
+    *,
+    season_of,
+    source: str,
+    key_column: str,
+    season_column: str,
+    grace_months: int = 0,
+) -> None:
+    """Fail on the first row whose season label does not fit its date.
+
+    ``grace_months`` lets a season run that many months past the registry's end month, for
+    seasons pushed back by events (the NBA 2019-20 bubble ended in October 2020).
+    """
+    expected = pd.Series([season_of(day.year, day.month) for day in dates], index=dates.index)
+    late = dates - pd.DateOffset(months=grace_months)
+    expected_late = pd.Series([season_of(day.year, day.month) for day in late], index=dates.index)
+    bad = (seasons != expected) & (seasons != expected_late)
+    if bad.any():
+        line = bad.idxmax()
+        raise SourceRecordError(
+            source,
+            record_label(frame, line, key_column),
+            season_column,
+            f"season {seasons[line]} does not match the date {dates[line]:%Y-%m-%d} "
+            f"(expected season {expected[line]})",
+        )

@@ -1,0 +1,99 @@
+"""The sport registry: everything the pipeline needs to know about a sport.
+
+Assets, features and models read a sport's behaviour from here, so adding a sport is a
+registry entry, not a code change elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MONEYLINE = "moneyline"
+SPREAD = "spread"
+TOTAL = "total"
+MATCH_WINNER = "match_winner"
+BET_TYPES = (SPREAD, MONEYLINE, TOTAL, MATCH_WINNER)
+
+
+@dataclass(frozen=True)
+class EloParameters:
+    """Elo settings tuned per sport; margin of victory matters in team sports, not in tennis."""
+
+    k_factor: float = 20.0
+    home_advantage: float = 48.0
+    initial_rating: float = 1500.0
+    season_regression: float = 1 / 3  # share of the gap to the mean removed between seasons
+    use_margin_of_victory: bool = True
+
+
+@dataclass(frozen=True)
+class Sport:
+    code: str
+    name: str
+    kind: str  # "team" or "individual"
+    outdoor: bool
+    bet_types: tuple[str, ...]
+    season_start_month: int  # the season is named by the year in which it starts
+    season_end_month: int
+    elo: EloParameters = field(default_factory=EloParameters)
+
+    @property
+    def is_individual(self) -> bool:
+        return self.kind == "individual"
+
+    def offers(self, bet_type: str) -> bool:
+        return bet_type in self.bet_types
+
+    def season_of(self, year: int, month: int) -> int:
+        """Season label of a date: seasons that cross New Year belong to their start year."""
+        if self.season_start_month > self.season_end_month and month <= self.season_end_month:
+            return year - 1
+        return year
+
+
+TEAM_BET_TYPES = (SPREAD, MONEYLINE, TOTAL)
+
+SPORTS: dict[str, Sport] = {
+    sport.code: sport
+    for sport in (
+        Sport("NFL", "National Football League", "team", True, TEAM_BET_TYPES, 9, 2,
+              EloParameters(k_factor=20.0, home_advantage=48.0, season_regression=1 / 3)),
+        Sport("NCAAF", "NCAA Football", "team", True, TEAM_BET_TYPES, 8, 1,
+              EloParameters(k_factor=25.0, home_advantage=55.0, season_regression=0.4)),
+        Sport("NBA", "National Basketball Association", "team", False, TEAM_BET_TYPES, 10, 6,
+              EloParameters(k_factor=20.0, home_advantage=100.0, season_regression=0.25)),
+        Sport("NCAAB", "NCAA Men's Basketball", "team", False, TEAM_BET_TYPES, 11, 4,
+              EloParameters(k_factor=20.0, home_advantage=80.0, season_regression=0.3)),
+        Sport("NHL", "National Hockey League", "team", False, TEAM_BET_TYPES, 10, 6,
+              EloParameters(k_factor=6.0, home_advantage=35.0, season_regression=0.3)),
+        Sport("MLB", "Major League Baseball", "team", True, TEAM_BET_TYPES, 3, 10,
+              EloParameters(k_factor=4.0, home_advantage=24.0, season_regression=0.33)),
+        Sport("ATP", "ATP Tour (men's tennis)", "individual", True, (MATCH_WINNER,), 1, 12,
+              EloParameters(k_factor=32.0, home_advantage=0.0, season_regression=0.0,
+                            use_margin_of_victory=False)),
+        Sport("WTA", "WTA Tour (women's tennis)", "individual", True, (MATCH_WINNER,), 1, 12,
+              EloParameters(k_factor=32.0, home_advantage=0.0, season_regression=0.0,
+                            use_margin_of_victory=False)),
+    )
+}
+
+
+class UnknownSportError(ValueError):
+    pass
+
+
+def get_sport(code: str) -> Sport:
+    """Look a sport up by code, case-insensitively, with an error that lists the known ones."""
+    try:
+        return SPORTS[code.upper()]
+    except KeyError:
+        known = ", ".join(SPORTS)
+        raise UnknownSportError(f"unknown sport {code!r}; known sports: {known}") from None
+
+
+def check_bet_type(sport: Sport, bet_type: str) -> str:
+    if not sport.offers(bet_type):
+        raise ValueError(
+            f"{sport.code} does not offer bet type {bet_type!r}; it offers {', '.join(sport.bet_types)}"
+        )
+    return bet_type

@@ -1,0 +1,90 @@
+"""Feature rows: replaced per sport and date window inside one transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pandas as pd
+from sqlalchemy import Engine, delete, select
+
+from royaley_pipeline.sports import get_sport
+from royaley_pipeline.storage.models import FeatureRow, GameRow, SportRow
+from royaley_pipeline.storage.records import to_python
+
+# Columns that identify the game; they live on the games table, not in the JSON values.
+KEY_COLUMNS = (
+    "game_id",
+    "sport",
+    "season",
+    "game_date",
+    "start_time",
+    "home_team",
+    "away_team",
+    "neutral_site",
+    "status",
+)
+
+
+def replace_features(
+    engine: Engine, sport_code: str, features: pd.DataFrame, version: str, start: date, end: date
+) -> int:
+    """Replace the features of games dated in [start, end]: re-runs leave the same rows."""
+    sport = get_sport(sport_code)
+    window = features.loc[
+        (pd.to_datetime(features["game_date"]).dt.date >= start)
+        & (pd.to_datetime(features["game_date"]).dt.date <= end)
+    ]
+    value_columns = [c for c in window.columns if c not in KEY_COLUMNS]
+    computed_at = datetime.now(UTC)
+    with engine.begin() as connection:
+        sport_id = connection.execute(select(SportRow.id).where(SportRow.code == sport.code)).scalar_one()
+        game_ids = select(GameRow.id).where(
+            GameRow.sport_id == sport_id, GameRow.game_date.between(start, end)
+        )
+        connection.execute(
+            delete(FeatureRow).where(
+                FeatureRow.feature_set_version == version, FeatureRow.game_id.in_(game_ids)
+            )
+        )
+        rows = [
+            {
+                "game_id": int(row["game_id"]),
+                "sport_id": sport_id,
+                "feature_set_version": version,
+                "game_date": pd.Timestamp(row["game_date"]).date(),
+                "season": int(row["season"]),
+                "values": {column: to_python(row[column]) for column in value_columns},
+                "computed_at": computed_at,
+            }
+            for row in window.to_dict("records")
+        ]
+        if rows:
+            connection.execute(FeatureRow.__table__.insert(), rows)
+    return len(rows)
+
+
+def load_features(
+    engine: Engine, sport_code: str, version: str, start: date | None = None, end: date | None = None
+) -> pd.DataFrame:
+    """Stored features of a sport joined back to their game keys."""
+    sport = get_sport(sport_code)
+    query = (
+        select(FeatureRow.game_id, FeatureRow.season, FeatureRow.game_date, FeatureRow.values)
+        .join(SportRow, SportRow.id == FeatureRow.sport_id)
+        .where(SportRow.code == sport.code, FeatureRow.feature_set_version == version)
+    )
+    if start is not None:
+        query = query.where(FeatureRow.game_date >= start)
+    if end is not None:
+        query = query.where(FeatureRow.game_date <= end)
+    with engine.connect() as connection:
+        rows = connection.execute(query.order_by(FeatureRow.game_date, FeatureRow.game_id)).all()
+    if not rows:
+        return pd.DataFrame(columns=["game_id", "season", "game_date"])
+    values = pd.DataFrame.from_records([json.loads(v) if isinstance(v, str) else v for *_, v in rows]).astype(
+        float, errors="ignore"
+    )
+    keys = pd.DataFrame(rows, columns=["game_id", "season", "game_date", "values"]).drop(columns="values")
+    keys["game_date"] = pd.to_datetime(keys["game_date"])
+    return pd.concat([keys, values.drop(columns=[c for c in keys.columns if c in values])], axis=1)

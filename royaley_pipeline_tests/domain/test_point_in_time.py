@@ -1,0 +1,133 @@
+"""The first law: a game's features depend only on what was known before it started.
+
+Generated leagues (several seasons, simultaneous kick-offs, unplayed games, several books, odds
+captured before and after kick-off) are cut at a random moment D. Every column of every game
+starting at or before D must be identical whether the later games are absent, present, or carry
+different scores and odds; games starting exactly at D may differ in their own labels only; and snapshots captured at or after a game's start must never matter.
+"""
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from royaley_pipeline.domain.features import build_feature_matrix
+from royaley_pipeline.domain.labels import LABEL_COLUMNS
+from royaley_pipeline.sports import get_sport
+
+SPORT = get_sport("NFL")
+SEASON_OPENERS = pd.Timestamp("2020-09-01 17:00", tz="UTC")
+
+
+def generated_league(seed: int, team_count: int, game_count: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    season = np.sort(rng.integers(2020, 2023, game_count))
+    day = rng.integers(0, 20, game_count)
+    hour = rng.choice([0, 3], game_count)             # few distinct slots: many simultaneous games
+    start_time = (SEASON_OPENERS + pd.to_timedelta((season - 2020) * 365 + day, unit="D")
+                  + pd.to_timedelta(hour, unit="h"))
+    home = rng.integers(0, team_count, game_count)
+    away = (home + rng.integers(1, team_count, game_count)) % team_count
+    is_final = rng.random(game_count) < 0.85
+    games = pd.DataFrame({
+        "game_id": rng.permutation(game_count) + 100,
+        "sport": "NFL",
+        "season": season,
+        "game_date": start_time.tz_localize(None).normalize(),
+        "start_time": start_time,
+        "home_team": [f"T{team}" for team in home],
+        "away_team": [f"T{team}" for team in away],
+        "neutral_site": rng.random(game_count) < 0.1,
+        "status": np.where(is_final, "final", "scheduled"),
+        "home_score": np.where(is_final, rng.integers(0, 40, game_count), np.nan),
+        "away_score": np.where(is_final, rng.integers(0, 40, game_count), np.nan),
+    })
+    return games, generated_snapshots(rng, games)
+
+
+def generated_snapshots(rng: np.random.Generator, games: pd.DataFrame) -> pd.DataFrame:
+    """A few snapshots per game, side and book, some captured after kick-off (live odds)."""
+    per_game = 8
+    game_index = np.repeat(np.arange(len(games)), per_game)
+    count = len(game_index)
+    market_side = rng.integers(0, 6, count)
+    markets = np.array(["spread", "spread", "total", "total", "moneyline", "moneyline"])[market_side]
+    sides = np.array(["home", "away", "over", "under", "home", "away"])[market_side]
+    spread = rng.choice(np.arange(-10, 10.5, 0.5), count)
+    line = np.select([market_side == 0, market_side == 1, market_side < 4], [spread, -spread,
+                     rng.choice(np.arange(35, 55.5, 0.5), count)], np.nan)
+    price = rng.choice([-250.0, -150.0, -115.0, -110.0, -105.0, 100.0, 120.0, 200.0, np.nan], count)
+    minutes_from_start = rng.integers(-5000, 300, count)
+    return pd.DataFrame({
+        "game_id": games["game_id"].to_numpy()[game_index],
+        "book": rng.choice(["alpha", "beta", "gamma"], count),
+        "market": markets,
+        "side": sides,
+        "line": line,
+        "price": price,
+        "captured_at": (games["start_time"].iloc[game_index].reset_index(drop=True)
+                        + pd.to_timedelta(minutes_from_start, unit="min")),
+    })
+
+
+def _features_of(games, snapshots, game_ids):
+    matrix = build_feature_matrix(games, snapshots, SPORT)
+    return matrix[matrix["game_id"].isin(game_ids)].sort_values("game_id").reset_index(drop=True)
+
+
+leagues = st.tuples(st.integers(0, 2**32 - 1), st.integers(3, 10), st.integers(2, 60), st.floats(0.0, 1.0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(leagues)
+def test_games_after_d_never_change_features_of_games_up_to_d(league):
+    seed, team_count, game_count, cut_quantile = league
+    games, snapshots = generated_league(seed, team_count, game_count)
+    cut = games["start_time"].sort_values().iloc[int(cut_quantile * (game_count - 1))]
+    is_known = games["start_time"] <= cut
+    known_ids = games.loc[is_known, "game_id"]
+    reference = _features_of(games, snapshots, known_ids)
+
+    absent = _features_of(games[is_known], snapshots[snapshots["game_id"].isin(known_ids)], known_ids)
+    pd.testing.assert_frame_equal(absent, reference)
+
+    rng = np.random.default_rng(seed + 1)
+    changed_games = games.copy()
+    later = ~is_known.to_numpy()
+    changed_games.loc[later, "status"] = "final"
+    changed_games.loc[later, "home_score"] = rng.integers(0, 60, later.sum())
+    changed_games.loc[later, "away_score"] = rng.integers(0, 60, later.sum())
+    changed_snapshots = snapshots.copy()
+    of_later_game = ~changed_snapshots["game_id"].isin(known_ids).to_numpy()
+    changed_snapshots.loc[of_later_game, "price"] = rng.choice([-400.0, 300.0], of_later_game.sum())
+    changed_snapshots.loc[of_later_game, "line"] += 7.0
+    changed = _features_of(changed_games, changed_snapshots, known_ids)
+    pd.testing.assert_frame_equal(changed, reference)
+
+    # Results of the games kicking off at D itself are unknown at D too: only their status and labels
+    # may move.
+    at_cut = (games["start_time"] == cut).to_numpy()
+    changed_games.loc[at_cut, "status"] = "final"
+    changed_games.loc[at_cut, "home_score"] = rng.integers(0, 60, at_cut.sum())
+    changed_games.loc[at_cut, "away_score"] = rng.integers(0, 60, at_cut.sum())
+    own_outcome = [*LABEL_COLUMNS, "status"]
+    without_outcomes = _features_of(changed_games, changed_snapshots, known_ids).drop(columns=own_outcome)
+    pd.testing.assert_frame_equal(without_outcomes, reference.drop(columns=own_outcome))
+
+
+@settings(max_examples=30, deadline=None)
+@given(leagues)
+def test_snapshots_at_or_after_kick_off_never_affect_a_game(league):
+    seed, team_count, game_count, _ = league
+    games, snapshots = generated_league(seed, team_count, game_count)
+    start_of_game = snapshots["game_id"].map(games.set_index("game_id")["start_time"])
+    pre_game = snapshots[snapshots["captured_at"] < start_of_game]
+    reference = _features_of(games, pre_game, games["game_id"])
+
+    rng = np.random.default_rng(seed)
+    live = snapshots[snapshots["captured_at"] >= start_of_game].copy()
+    live["price"] = rng.choice([-1000.0, 900.0], len(live))
+    live["line"] = live["line"] * 3 + 1
+    at_kick_off = pre_game.assign(captured_at=start_of_game[pre_game.index], price=500.0, book="late")
+    with_live_odds = pd.concat([pre_game, live, at_kick_off], ignore_index=True)
+    pd.testing.assert_frame_equal(_features_of(games, with_live_odds, games["game_id"]), reference)

@@ -1,0 +1,142 @@
+"""The MLflow registry adapter against a real SQLite-backed MLflow store in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+
+import mlflow
+import numpy as np
+import pytest
+
+from royaley_pipeline.domain.trainers import SklearnTrainer
+from royaley_pipeline.registry import ChampionNotFoundError, ModelRegistry
+from royaley_pipeline_tests.domain.test_training import FEATURES, run_service, synthetic_league
+
+SPORT, BET_TYPE = "NFL", "moneyline"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mlflow")
+    registry = ModelRegistry(f"sqlite:///{root}/mlflow.db", artifact_location=str(root / "artifacts"))
+    league = synthetic_league(range(2012, 2018), games_per_season=250)
+    strong = run_service(league, calibration="sigmoid")
+    weak = run_service(league, trainer=SklearnTrainer("logistic", C=1e-5), calibration="none")
+    return registry, league, strong, weak, root
+
+
+@pytest.fixture(scope="module")
+def versions(store):
+    """Version 1 is the weak model (logged first), version 2 the strong one."""
+    registry, _, strong, weak, _ = store
+    first = registry.log_training(weak, sport=SPORT, bet_type=BET_TYPE, feature_set_version="v1")
+    second = registry.log_training(
+        strong,
+        sport=SPORT,
+        bet_type=BET_TYPE,
+        feature_set_version="v1",
+        extra_params={"max_runtime": 60},
+        tags={"triggered_by": "test"},
+    )
+    return first, second
+
+
+def test_model_names_and_experiments_follow_the_convention():
+    assert ModelRegistry.model_name("NFL", "spread") == "royaley-nfl-spread"
+    assert ModelRegistry.experiment_name("NFL", "spread") == "royaley/nfl/spread"
+
+
+def test_logging_records_evidence_and_marks_the_challenger(store, versions):
+    registry, _, strong, _, root = store
+    first, second = versions
+    assert (first.name, first.version, second.version) == ("royaley-nfl-moneyline", 1, 2)
+    run = registry.client.get_run(second.run_id)
+    assert run.data.params["feature_set_version"] == "v1"
+    assert run.data.params["framework"] == "sklearn"
+    assert run.data.params["max_runtime"] == "60"
+    assert json.loads(run.data.params["calibration_methods"]) == {
+        "2015": "sigmoid",
+        "2016": "sigmoid",
+        "2017": "sigmoid",
+    }
+    assert run.data.tags["triggered_by"] == "test"
+    assert json.loads(run.data.tags["feature_columns"]) == FEATURES
+    assert run.data.tags["data_first_season"] == "2012"
+    assert run.data.metrics["overall_model_log_loss"] == pytest.approx(strong.overall["model_log_loss"])
+    assert run.data.metrics["overall_market_log_loss"] == pytest.approx(strong.overall["market_log_loss"])
+    history = registry.client.get_metric_history(second.run_id, "walk_forward_log_loss")
+    assert sorted(point.step for point in history) == [2015, 2016, 2017]
+    assert registry.client.get_metric_history(second.run_id, "market_brier")
+    artifacts = {artifact.path for artifact in registry.client.list_artifacts(second.run_id, "evaluation")}
+    assert artifacts == {
+        "evaluation/season_metrics.csv",
+        "evaluation/out_of_fold.csv",
+        "evaluation/summary.json",
+    }
+    assert int(registry.client.get_model_version_by_alias(first.name, "challenger").version) == 2
+    assert list((root / "artifacts").iterdir())  # artifacts landed where they were told to
+    assert mlflow.get_tracking_uri() != registry.tracking_uri  # the process-wide URI was restored
+
+
+def test_an_unknown_model_has_no_champion(store):
+    registry = store[0]
+    with pytest.raises(ChampionNotFoundError, match="royaley-nba-spread"):
+        registry.load_champion("NBA", "spread")
+
+
+def test_promotion_lifecycle(store, versions):
+    """First version wins by default, a better one replaces it, a worse one does not, humans can override."""
+    registry, league, strong, weak, _ = store
+    first, second = versions
+    with pytest.raises(ChampionNotFoundError, match="royaley-nfl-moneyline.*no 'champion'"):
+        registry.load_champion(SPORT, BET_TYPE)
+
+    decision = registry.promote_if_better(SPORT, BET_TYPE, first.version)
+    assert decision.promoted and decision.reason == "no champion yet"
+
+    decision = registry.promote_if_better(SPORT, BET_TYPE, second.version, margin=0.001)
+    assert decision.promoted
+    assert decision.seasons_compared == [2015, 2016, 2017]
+    assert decision.challenger_log_loss == pytest.approx(strong.overall["model_log_loss"])
+    assert decision.champion_log_loss == pytest.approx(weak.overall["model_log_loss"])
+    assert decision.previous_champion_version == 1
+
+    decision = registry.promote_if_better(SPORT, BET_TYPE, first.version)
+    assert not decision.promoted and "does not beat" in decision.reason
+    tags = registry.client.get_model_version(first.name, "1").tags
+    assert tags["promotion_decision"] == "rejected"
+    assert registry.promote_if_better(SPORT, BET_TYPE, second.version).reason.endswith("already the champion")
+
+    champion = registry.load_champion(SPORT, BET_TYPE)
+    assert champion.version == 2 and champion.feature_columns == FEATURES and champion.run_id == second.run_id
+    upcoming = league.tail(50)
+    np.testing.assert_allclose(champion.predict_probability(upcoming), strong.predict_probability(upcoming))
+
+    registry.promote(first.name, first.version, reason="second version misbehaves live", actor="lead")
+    assert registry.load_champion(SPORT, BET_TYPE).version == 1
+    tags = registry.client.get_model_version(first.name, "1").tags
+    assert (tags["promoted_by"], tags["promotion_decision"]) == ("lead", "manual")
+    assert tags["previous_champion_version"] == "2"
+
+    registry.rollback(SPORT, BET_TYPE, reason="false alarm", actor="lead")
+    assert registry.load_champion(SPORT, BET_TYPE).version == 2
+    assert registry.client.get_model_version(first.name, "2").current_stage == "Production"
+    assert registry.client.get_model_version(first.name, "1").current_stage == "Archived"
+
+
+def test_list_versions_shows_aliases_metrics_and_data_window(store, versions):
+    registry = store[0]
+    registry.promote(SPORT, 2, bet_type=BET_TYPE, reason="list check", actor="test")
+    rows = registry.list_versions(SPORT)
+    assert [(row["name"], row["version"]) for row in rows] == [
+        ("royaley-nfl-moneyline", 2),
+        ("royaley-nfl-moneyline", 1),
+    ]
+    newest = rows[0]
+    assert set(newest["aliases"]) == {"champion", "challenger"}
+    assert newest["framework"] == "sklearn"
+    assert newest["data_window"]["first_season"] == "2012"
+    assert "overall_model_log_loss" in newest["metrics"]
+    assert registry.list_versions(SPORT, BET_TYPE) == rows
+    assert registry.list_versions() == rows
+    assert registry.list_versions("NBA") == []
