@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import queue as queue_module
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -84,17 +85,21 @@ def nba_history() -> tuple[pd.DataFrame, pd.DataFrame, Sport]:
 
 
 def generated_league(game_count: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, Sport]:
-    """A 30-team league, 1,230 games a season, 2 slots a day; an opening and a closing snapshot
+    """NBA-shaped divisions of 30 teams (one per 100k games, so a million games span 81 seasons,
+    not 800), 1,230 games a season per division, 2 slots a day; an opening and a closing snapshot
     per side from one book (12 snapshot rows a game)."""
     rng = np.random.default_rng(seed)
-    team_count, games_per_season, games_per_day = 30, 1230, 10
+    divisions = max(1, game_count // 100_000)
+    team_count, games_per_season, games_per_slot = 30 * divisions, 1230 * divisions, 5 * divisions
     number = np.arange(game_count)
     season = 2000 + number // games_per_season
-    day = season * 400 + (number % games_per_season) // games_per_day
-    start_ns = day.astype("int64") * 86_400 * 10**9 + np.where(number % 10 < 5, 0, 3 * 3600 * 10**9)
-    start_time = pd.to_datetime(start_ns - 2000 * 400 * 86_400 * 10**9 + 10**18, utc=True)
-    # each slot of 5 games draws 10 distinct teams: nobody plays twice at once
-    slot, position = number // 5, number % 5
+    slot_in_season = (number % games_per_season) // games_per_slot
+    day = (season - 2000) * 365 + slot_in_season // 2
+    slot_offset = pd.to_timedelta(np.where(slot_in_season % 2 == 0, 0, 3), unit="h")
+    start_time = pd.Timestamp("2000-10-01 23:00", tz="UTC") + pd.to_timedelta(day, unit="D") + slot_offset
+    start_time = pd.DatetimeIndex(start_time)
+    # each slot draws distinct teams: nobody plays twice at once
+    slot, position = number // games_per_slot, number % games_per_slot
     shuffled = rng.permuted(np.tile(np.arange(team_count), (slot[-1] + 1 if game_count else 0, 1)), axis=1)
     home, away = shuffled[slot, 2 * position], shuffled[slot, 2 * position + 1]
     teams = np.array([f"Team {team:02d}" for team in range(team_count)], dtype=object)
@@ -212,7 +217,13 @@ def run_case(load: Callable[[], tuple], max_games: int | None, naive: bool = Fal
     queue = context.Queue()
     child = context.Process(target=_run_case, args=(load, max_games, naive, queue))
     child.start()
-    result = queue.get()
+    while True:
+        try:
+            result = queue.get(timeout=1.0)
+            break
+        except queue_module.Empty:
+            if not child.is_alive():
+                raise RuntimeError(f"benchmark case failed (exit code {child.exitcode})") from None
     child.join()
     return result
 

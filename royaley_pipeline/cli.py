@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     promote = commands.add_parser("promote", help="make a registered model version the champion")
     promote.add_argument("--sport", required=True)
     promote.add_argument("--bet-type", required=True)
-    promote.add_argument("--version", required=True)
+    promote.add_argument("--version", type=int, default=None)
+    promote.add_argument("--rollback", action="store_true", help="give champion back to the version it replaced")
     promote.add_argument("--reason", default="manual promotion")
     promote.add_argument("--actor", default="cli")
     promote.set_defaults(handler=cmd_promote)
@@ -201,8 +202,15 @@ def cmd_promote(args, settings) -> int:
     sport = get_sport(args.sport)
     check_bet_type(sport, args.bet_type)
     registry = ModelRegistry(settings.mlflow_tracking_uri)
-    registry.promote(sport.code, args.bet_type, args.version, reason=args.reason, actor=args.actor)
-    console.print(f"[green]✓[/] {registry.model_name(sport.code, args.bet_type)} v{args.version} is champion")
+    name = registry.model_name(sport.code, args.bet_type)
+    if args.rollback:
+        decision = registry.rollback(sport.code, args.bet_type, reason=args.reason, actor=args.actor)
+        console.print(f"[green]✓[/] {name}: {decision.reason}")
+        return 0
+    if args.version is None:
+        raise UsageError("give --version N (or --rollback)")
+    registry.promote(sport.code, int(args.version), bet_type=args.bet_type, reason=args.reason, actor=args.actor)
+    console.print(f"[green]✓[/] {name} v{args.version} is champion")
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,6 +78,9 @@ SKOPS_TRUSTED_TYPES = [
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "sklearn.model_selection._split.KFold",
 ]
+
+
+_MLFLOW_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
 
 class ChampionNotFoundError(LookupError):
@@ -458,6 +462,9 @@ class ModelRegistry:
         them keeps two registries (or a test and the app) from leaking into each other.
         """
         previous_tracking, previous_registry = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+        # set_tracking_uri also exports MLFLOW_TRACKING_URI; restoring "the previous URI" would then
+        # pin the process (and our settings) to MLflow's cwd default, so restore the variables too.
+        previous_environment = {name: os.environ.get(name) for name in _MLFLOW_URI_VARIABLES}
         mlflow.set_tracking_uri(self.tracking_uri)
         mlflow.set_registry_uri(self.tracking_uri)
         try:
@@ -465,6 +472,11 @@ class ModelRegistry:
         finally:
             mlflow.set_tracking_uri(previous_tracking)
             mlflow.set_registry_uri(previous_registry)
+            for name, value in previous_environment.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def _pooled(seasons: dict[int, tuple[float, float]], which: Any) -> float | None:

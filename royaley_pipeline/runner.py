@@ -49,6 +49,12 @@ def quiet(run_config: dict | None) -> dict:
     return config
 
 
+def _definitions():
+    from royaley_pipeline.definitions import build_definitions
+
+    return build_definitions(load_settings())
+
+
 def run_sport_dates(
     job_name: str,
     sports: list[str],
@@ -59,9 +65,7 @@ def run_sport_dates(
     dagster_instance: DagsterInstance | None = None,
 ) -> ExecuteInProcessResult:
     """One run over sports × [start, end]: the same single-run backfill the UI launches."""
-    from royaley_pipeline.definitions import defs
-
-    job = defs.resolve_job_def(job_name)
+    job = _definitions().resolve_job_def(job_name)
     first, last = sorted(sports)[0], sorted(sports)[-1]
     key = sport_day_key if job_name == "predictions_job" else sport_month_key
     tags = {RANGE_START_TAG: key(first, start), RANGE_END_TAG: key(last, end)}
@@ -73,9 +77,7 @@ def run_sport_dates(
 def run_model(
     sport: str, bet_type: str, *, run_config=None, dagster_instance: DagsterInstance | None = None
 ) -> ExecuteInProcessResult:
-    from royaley_pipeline.definitions import defs
-
-    job = defs.resolve_job_def("training_job")
+    job = _definitions().resolve_job_def("training_job")
     return job.execute_in_process(
         instance=dagster_instance or instance(),
         partition_key=model_key(sport, bet_type),

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from royaley_pipeline.storage.database import engine_for, normalise_url
+from royaley_pipeline.storage.database import dispose_engine, engine_for, normalise_url
 
 POSTGRES_URL = os.environ.get("ROYALEY_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -27,7 +27,7 @@ def fresh_postgres_database() -> str:
 
 
 def drop_postgres_database(url: str) -> None:
-    engine_for(url).dispose()
+    dispose_engine(url)
     admin = create_engine(normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))

@@ -74,7 +74,7 @@ def game_outcome_model(
     first_test_season = config.first_test_season or default_first_test_season(frame["season"])
     trainer = SklearnTrainer(algorithm=config.algorithm)
     run_id = start_training_run(
-        engine, sport.code, bet_type, config.framework, config.algorithm, context.run_id
+        engine, sport.code, bet_type, config.framework, config.algorithm, context.run.run_id
     )
     try:
         result = TrainingService(trainer, first_test_season=first_test_season).run(
@@ -86,7 +86,7 @@ def game_outcome_model(
             sport=sport.code,
             bet_type=bet_type,
             feature_set_version=FEATURE_SET_VERSION,
-            tags={"dagster_run_id": context.run_id, "dataset_path": str(dataset_path)},
+            tags={"dagster_run_id": context.run.run_id, "dataset_path": str(dataset_path)},
         )
         decision = registry.promote_if_better(
             sport.code, bet_type, version.version, margin=config.promotion_margin

@@ -86,7 +86,11 @@ def _read_nfl(locations: dict, start: DateBound, end: DateBound) -> SourceBatch:
     if nfelo_path is None:
         logger.info("nfelo file not found: NFL odds are nflverse closing lines only")
         return batch
-    nfelo_odds = read_nfelo_lines(nfelo_path, wide.games, start=start, end=end, teams=teams)
+    # Match against whole weeks only: a week with a game in the window lies wholly inside the
+    # widened read, while a week cut by the widened edges would look "covered" yet miss games.
+    weeks = wide.games.loc[in_window, ["season", "week"]].drop_duplicates()
+    whole_weeks = wide.games.merge(weeks, on=["season", "week"])
+    nfelo_odds = read_nfelo_lines(nfelo_path, whole_weeks, start=start, end=end, teams=teams)
     return batch.with_odds(nfelo_odds)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -56,12 +55,27 @@ def upgrade_to_head(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-@cache
+_engines: dict[str, Engine] = {}
+
+
 def engine_for(url: str) -> Engine:
     """One migrated and seeded engine per URL and process."""
     from royaley_pipeline.storage.reference import seed_reference_data
 
-    engine = make_engine(url)
-    upgrade_to_head(engine)
-    seed_reference_data(engine)
+    with _migrate_lock:
+        engine = _engines.get(url)
+    if engine is None:
+        engine = make_engine(url)
+        upgrade_to_head(engine)
+        seed_reference_data(engine)
+        with _migrate_lock:
+            engine = _engines.setdefault(url, engine)
     return engine
+
+
+def dispose_engine(url: str) -> None:
+    """Close a URL's pooled connections (e.g. before dropping its database)."""
+    with _migrate_lock:
+        engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()

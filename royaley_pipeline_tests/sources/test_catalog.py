@@ -37,3 +37,16 @@ def test_sport_without_history_gives_an_empty_batch_and_a_warning(caplog):
     assert batch.games.empty and list(batch.games.columns) == list(GAME_COLUMNS)
     assert isinstance(batch.odds["captured_at"].dtype, pd.DatetimeTZDtype)
     assert "no bundled history for NHL" in caplog.text
+
+
+def test_a_window_ending_mid_week_still_matches_nfelo_lines():
+    # 2023-09-30 ends the window just before week 5, whose London game (Oct 8) sits past the
+    # widened read while its Thursday game (Oct 5) sits inside it.
+    from datetime import date
+
+    from royaley_pipeline.config import load_settings
+    from royaley_pipeline.sources.catalog import read_sport_history
+
+    batch = read_sport_history("NFL", load_settings(), start=date(2023, 9, 1), end=date(2023, 9, 30))
+    assert len(batch.games) == 49
+    assert set(batch.odds["source_game_id"]) <= set(batch.games["source_game_id"])

@@ -1,0 +1,107 @@
+"""Features → models in MLflow → predictions, through real Dagster runs on real NFL seasons."""
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+from mlflow import MlflowClient
+
+from royaley_pipeline.domain.features import FEATURE_SET_VERSION
+from royaley_pipeline.runner import failure_message
+from royaley_pipeline.storage.features import load_features
+from royaley_pipeline.storage.predictions import load_predictions, load_training_runs
+from royaley_pipeline_tests.assets.conftest import Pipeline
+
+HISTORY = (date(2013, 9, 1), date(2019, 2, 28))  # seasons 2013-2018
+SLATE_DAY = date(2018, 12, 23)
+TRAINING = {"first_test_season": 2016}
+
+
+def mlflow_client(pipeline: Pipeline) -> MlflowClient:
+    uri = pipeline.settings.mlflow_tracking_uri
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> Pipeline:
+    pipeline = Pipeline(tmp_path_factory.mktemp("pipeline"))
+    result = pipeline.run_months("collection_job", "NFL", *HISTORY)
+    assert result.success, failure_message(result)
+    for bet_type in ("moneyline", "spread", "total"):
+        result = pipeline.train("NFL", bet_type, **TRAINING)
+        assert result.success, failure_message(result)
+    return pipeline
+
+
+def test_each_bet_type_is_registered_with_a_champion(trained):
+    client = mlflow_client(trained)
+    for bet_type in ("moneyline", "spread", "total"):
+        name = f"royaley-nfl-{bet_type}"
+        champion = client.get_model_version_by_alias(name, "champion")
+        run = client.get_run(champion.run_id)
+        assert run.data.tags["feature_set_version"] == FEATURE_SET_VERSION
+        assert 0.15 < run.data.metrics["overall_model_brier"] < 0.26
+    runs = load_training_runs(trained.engine, "NFL")
+    assert list(runs["status"]) == ["success"] * 3
+    assert runs["mlflow_run_id"].notna().all()
+
+
+def test_the_moneyline_model_is_honest_against_the_market(trained):
+    """A walk-forward model far better than the closing market would mean a leak."""
+    client = mlflow_client(trained)
+    champion = client.get_model_version_by_alias("royaley-nfl-moneyline", "champion")
+    metrics = client.get_run(champion.run_id).data.metrics
+    assert metrics["overall_model_brier_on_market_games"] > metrics["overall_market_brier"] - 0.01
+    assert metrics["overall_model_brier_on_market_games"] < 0.25
+
+
+def test_a_retrained_model_is_challenger_and_promotion_is_decided_on_the_same_seasons(trained):
+    result = trained.train("NFL", "moneyline", algorithm="hist_gradient_boosting", **TRAINING)
+    assert result.success, failure_message(result)
+    metadata = result.asset_materializations_for_node("models__game_outcome_model")[0].metadata
+    client = mlflow_client(trained)
+    version = str(metadata["model_version"].value)
+    assert str(client.get_model_version_by_alias("royaley-nfl-moneyline", "challenger").version) == version
+    champion = str(client.get_model_version_by_alias("royaley-nfl-moneyline", "champion").version)
+    assert (champion == version) == metadata["promoted_to_champion"].value
+    assert "log loss" in metadata["promotion_reason"].value
+
+
+def test_predictions_carry_edge_tier_and_bounded_stakes(trained):
+    result = trained.run_days("predictions_job", "NFL", SLATE_DAY, SLATE_DAY)
+    assert result.success, failure_message(result)
+    slate = load_predictions(trained.engine, "NFL", SLATE_DAY)
+    games_that_day = 13
+    assert len(slate) == 3 * games_that_day
+    assert set(slate["bet_type"]) == {"moneyline", "spread", "total"}
+    assert slate["tier"].isin(["A", "B", "C", "D"]).all()
+    assert ((slate["kelly_stake"] >= 0) & (slate["kelly_stake"] <= 0.05)).all()
+    priced = slate.dropna(subset=["decimal_odds"])
+    expected_edge = priced["probability"] * priced["decimal_odds"] - 1
+    assert (priced["edge"] - expected_edge).abs().max() < 1e-9
+    assert (slate.loc[slate["edge"] < 0.02, "tier"] == "D").all()
+    stored = json.loads((trained.settings.predictions_path / "NFL" / f"{SLATE_DAY}.json").read_text())
+    assert len(stored["predictions"]) == len(slate)
+    metadata = result.asset_materializations_for_node("predictions__game_predictions")[0].metadata
+    assert "| game" in metadata["slate"].value
+
+
+def test_predicting_twice_replaces_rather_than_duplicates(trained):
+    for _ in range(2):
+        assert trained.run_days("predictions_job", "NFL", SLATE_DAY, SLATE_DAY).success
+    assert len(load_predictions(trained.engine, "NFL", SLATE_DAY)) == 3 * 13
+
+
+def test_games_after_a_date_change_no_feature_before_it(trained, tmp_path):
+    """The point-in-time law at pipeline level: a database holding only the history up to D
+    gives the same stored features for games up to D as one holding everything."""
+    cutoff = date(2016, 11, 30)
+    partial = Pipeline(tmp_path)
+    assert partial.run_months("collection_job", "NFL", HISTORY[0], cutoff).success
+    full = load_features(trained.engine, "NFL", FEATURE_SET_VERSION, end=cutoff)
+    only_past = load_features(partial.engine, "NFL", FEATURE_SET_VERSION, end=cutoff)
+    key = ["season", "game_date"]
+    full = full.drop(columns="game_id").sort_values([*key, "home_elo"]).reset_index(drop=True)
+    only_past = only_past.drop(columns="game_id").sort_values([*key, "home_elo"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(full, only_past[full.columns])

@@ -1,0 +1,84 @@
+"""The `royaley` console script, run as a user runs it: real processes, real Dagster instance."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance
+
+ROYALEY = [sys.executable, "-m", "royaley_pipeline.cli"]
+
+
+def royaley(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ROYALEY_HOME": str(home), "COLUMNS": "200"}
+    env.pop("DAGSTER_HOME", None)
+    return subprocess.run([*ROYALEY, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--sport", "XFL", "--bet-type", "spread"], "unknown sport 'XFL'"),
+        (["train", "--sport", "ATP", "--bet-type", "spread"], "ATP does not offer bet type 'spread'"),
+        (["train", "--sport", "NFL"], "give --bet-type, --all-bet-types or --all"),
+        (["predict", "--sport", "NFL", "--date", "2023-07-04"], "no NFL games on 2023-07-04"),
+        (["promote", "--sport", "NFL", "--bet-type", "match_winner", "--version", "1"], "does not offer"),
+    ],
+)
+def test_bad_requests_exit_non_zero_with_a_clear_message(tmp_path, args, message):
+    result = royaley(tmp_path, *args)
+    assert result.returncode == 2
+    assert message in " ".join(result.stdout.split())
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_malformed_date_is_refused_by_the_parser(tmp_path):
+    result = royaley(tmp_path, "predict", "--sport", "NFL", "--date", "2023-13-45")
+    assert result.returncode == 2
+    assert "is not a date" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("royaley")
+
+
+def test_ingest_train_predict_from_the_shell(home):
+    ingest = royaley(home, "ingest", "--sport", "NFL", "--start", "2014-09-01", "--end", "2019-02-28")
+    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+    train = royaley(home, "train", "--sport", "NFL", "--all-bet-types", "--mock", "--first-test-season", "2017")
+    assert train.returncode == 0, train.stdout + train.stderr
+    for bet_type in ("moneyline", "spread", "total"):
+        assert f"train NFL {bet_type}" in train.stdout
+    output = home / "slate.json"
+    predict = royaley(home, "predict", "--sport", "NFL", "--date", "2018-12-23", "--output", str(output))
+    assert predict.returncode == 0, predict.stdout + predict.stderr
+    slate = json.loads(output.read_text())
+    assert len(slate) == 3 * 13
+    assert {row["tier"] for row in slate} <= {"A", "B", "C", "D"}
+    only_a = royaley(home, "predict", "--sport", "NFL", "--date", "2018-12-23", "--tier", "A",
+                     "--output", str(home / "a.json"))
+    assert only_a.returncode == 0
+    assert all(row["tier"] == "A" for row in json.loads((home / "a.json").read_text()))
+
+
+def test_cli_runs_are_recorded_in_the_instance_the_ui_reads(home):
+    os.environ["DAGSTER_HOME"] = str(home / "dagster")
+    try:
+        with DagsterInstance.get() as instance:
+            jobs = [run.job_name for run in instance.get_runs()]
+    finally:
+        del os.environ["DAGSTER_HOME"]
+    assert "collection_job" in jobs and "training_job" in jobs and "predictions_job" in jobs
+
+
+def test_promote_by_hand_and_list_models(home):
+    promote = royaley(home, "promote", "--sport", "NFL", "--bet-type", "spread", "--version", "1",
+                      "--reason", "rollback drill")
+    assert promote.returncode == 0, promote.stdout + promote.stderr
+    listing = royaley(home, "models", "--sport", "NFL")
+    assert listing.returncode == 0
+    assert "royaley-nfl-spread" in listing.stdout and "champion" in listing.stdout
