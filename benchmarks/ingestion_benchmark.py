@@ -211,6 +211,7 @@ def partition_cost_table(scratch: Path) -> str:
 
     definitions = noop_definitions()
     full_history_days = (date(LAST_SEASON + 1, 2, 28) - date(FIRST_SEASON, 9, 1)).days + 1
+    full_history_months = (LAST_SEASON + 1 - FIRST_SEASON) * 12 + (2 - 9) + 1  # 1999-09 .. 2025-02
     seasons = LAST_SEASON - FIRST_SEASON + 1
     start, last_day = f"{NOOP_SEASON}-09-01", f"{NOOP_SEASON + 1}-02-29"
     (scratch / "noop_dagster").mkdir(parents=True, exist_ok=True)
@@ -223,7 +224,7 @@ def partition_cost_table(scratch: Path) -> str:
     fixed, marginal = run_cost_model(measured["daily"], measured["monthly"])
     rows = []
     for grain, (seconds, partitions) in measured.items():
-        history_partitions = full_history_days if grain == "daily" else seasons * 6
+        history_partitions = full_history_days if grain == "daily" else full_history_months
         rows.append([
             grain, partitions, f"{seconds:.2f}", f"{seconds / partitions * 1000:.1f}",
             f"{seconds * seasons:.1f}", history_partitions, f"{fixed + marginal * history_partitions:.1f}",

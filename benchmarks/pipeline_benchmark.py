@@ -43,7 +43,7 @@ def run_stage(name: str, command: list[str], home: Path, logs: Path) -> list:
     measured = run_measured(command, pipeline_environment(home), log)
     if measured.exit_code != 0:
         raise RuntimeError(f"stage {name!r} failed (exit {measured.exit_code}):\n{log.read_text()[-3000:]}")
-    return [name, " ".join(command[1:]), measured.wall_seconds, measured.peak_rss_mb]
+    return [name, " ".join(["python", *command[1:]]), measured.wall_seconds, measured.peak_rss_mb]
 
 
 def stages(home: Path, logs: Path) -> list[list]:
@@ -62,7 +62,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="royaley_bench_pipeline_") as scratch:
         home = arguments.keep or Path(scratch) / "home"
         rows = stages(home, Path(scratch) / "logs")
-    table = [[name, f"`{command.replace(python(), 'python')}`", f"{seconds:.1f}", f"{rss:.0f}"]
+    table = [[name, f"`{command}`", f"{seconds:.1f}", f"{rss:.0f}"]
              for name, command, seconds, rss in rows]
     table.append(["**total**", "", f"{sum(row[2] for row in rows):.1f}", f"{max(row[3] for row in rows):.0f} (max)"])
     print(machine_header(f"`make run` stage by stage, {SPORT}, fresh ROYALEY_HOME (SQLite + local MLflow)"))

@@ -14,7 +14,8 @@ from royaley_pipeline import runner
 from royaley_pipeline.partitions import FIRST_DATE
 from royaley_pipeline.sports import SPORTS, UnknownSportError, check_bet_type, get_sport
 
-console = Console()
+# Piped output (make run in CI, logs) has no terminal width; keep the slate readable there.
+console = Console(width=None if sys.stdout.isatty() else 160)
 FRAMEWORKS = ("sklearn", "h2o", "autogluon")
 
 
@@ -337,11 +338,14 @@ def _show_slate(slates, args) -> None:
 def _show_quality(settings, sport) -> None:
     from royaley_pipeline.registry import ModelRegistry
 
-    table = Table(title=f"{sport.code} champions: walk-forward quality vs the closing market, same games")
+    table = Table(
+        title=f"{sport.code} champions: walk-forward quality vs the de-vigged closing market, same games",
+        caption="each test season is scored by a model fitted only on earlier seasons (from 2015)",
+    )
     for column in (
         "bet type",
         "version",
-        "seasons",
+        "data seasons",
         "games",
         "model Brier",
         "market Brier",
@@ -354,9 +358,9 @@ def _show_quality(settings, sport) -> None:
             continue
         metrics = version.get("metrics", {})
         table.add_row(
-            str(version.get("bet_type")),
+            version["name"].split("-", 2)[2],
             str(version.get("version")),
-            str(version.get("seasons", "")),
+            _seasons(version),
             _fmt(metrics.get("overall_market_n"), ".0f"),
             _fmt(metrics.get("overall_model_brier_on_market_games"), ".4f"),
             _fmt(metrics.get("overall_market_brier"), ".4f"),
@@ -364,6 +368,12 @@ def _show_quality(settings, sport) -> None:
             _fmt(metrics.get("overall_market_log_loss"), ".4f"),
         )
     console.print(table)
+
+
+def _seasons(version: dict) -> str:
+    window = version.get("data_window") or {}
+    first, last = window.get("first_season"), window.get("last_season")
+    return f"{first}–{last}" if first and last else "–"
 
 
 def _fmt(value, spec: str) -> str:
