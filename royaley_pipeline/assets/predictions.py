@@ -111,7 +111,10 @@ def predict_slate(sport, games, features, prices, registry: ModelRegistry, confi
             {
                 "game_id": frame["game_id"],
                 "probability": champion.model.predict_proba(frame[champion.feature_columns])[:, 1],
-                "market_probability": frame.get(MARKET_PROBABILITY_COLUMN[bet_type]),
+                "market_probability": pd.to_numeric(
+                    frame.get(MARKET_PROBABILITY_COLUMN[bet_type], pd.Series(index=frame.index)),
+                    errors="coerce",
+                ),
             }
         )
         slate = price_bets(

@@ -179,8 +179,8 @@ def _game_id_map(connection: Connection, sport_id: int, games: pd.DataFrame) -> 
 
 
 def _attach_game_ids(frame: pd.DataFrame, game_ids: dict[str, int], what: str) -> pd.DataFrame:
-    if frame is None or frame.empty:
-        return pd.DataFrame(columns=["game_id"])
+    if frame.empty:
+        return frame.assign(game_id=pd.Series(dtype="int64"))
     frame = frame.assign(game_id=frame["source_game_id"].map(game_ids))
     orphans = frame.loc[frame["game_id"].isna()]
     if not orphans.empty:

@@ -70,3 +70,14 @@ def test_embedded_data_ships_with_attribution():
     for origin in ("nflverse", "Sackmann", "FiveThirtyEight"):
         assert origin in attribution
     assert not list(Path(PACKAGE_DATA).rglob("nfelo*")), "nfelo states no licence: it is read, never shipped"
+
+
+def test_nba_and_atp_months_load_through_the_same_assets(pipeline):
+    assert pipeline.run_months("collection_job", "NBA", date(2023, 1, 1), date(2023, 1, 31)).success
+    assert pipeline.run_months("collection_job", "ATP", date(2023, 7, 1), date(2023, 7, 31)).success
+    nba = count_rows(pipeline.engine, "NBA")
+    assert nba["games"] > 200 and nba["odds_snapshots"] >= 4 * nba["games"]  # spread and total, both sides
+    tennis = load_games(pipeline.engine, "ATP")
+    wimbledon_final = tennis.loc[tennis["source_game_id"] == "2023-540-226"].iloc[0]
+    assert {wimbledon_final["home_team"], wimbledon_final["away_team"]} == {"104925", "207989"}
+    assert count_rows(pipeline.engine, "ATP")["odds_snapshots"] == 0
