@@ -192,6 +192,24 @@ def odds_rows(
     )
 
 
+def odds_for_sides(
+    games: pd.DataFrame, sides: list[tuple], *, book: str, source: str, captured_at: pd.Series | None = None
+) -> pd.DataFrame:
+    """Snapshots for a table of market sides, each ``(market, side, line, price, present)`` or
+    ``(market, side, line, price, present, captured_at)``; rows where ``present`` is False are left out.
+
+    Every file source describes its lines as such a table, so the shaping lives here once.
+    """
+    frames = []
+    for market, side, line, price, present, *when in sides:
+        at = when[0] if when else captured_at
+        rows = odds_rows(
+            games, book=book, source=source, market=market, side=side, line=line, price=price, captured_at=at
+        )
+        frames.append(rows[present])
+    return pd.concat(frames, ignore_index=True) if frames else empty_odds()
+
+
 def validate_batch(batch: SourceBatch) -> SourceBatch:
     """Check invariants of the contract that readers could break by mistake; return the batch."""
     games, odds = batch.games, batch.odds

@@ -23,7 +23,7 @@ from royaley_pipeline.sources.frames import (
     CLOSING_LINE_LEAD,
     OPENING_LINE_LEAD,
     empty_odds,
-    odds_rows,
+    odds_for_sides,
 )
 from royaley_pipeline.sources.parsing import (
     DateBound,
@@ -157,27 +157,16 @@ def _odds_frame(matched: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
     games = matched.assign(sport="NFL")
     opening_at = games["start_time"] - OPENING_LINE_LEAD
     closing_at = games["start_time"] - CLOSING_LINE_LEAD
+    open_spread, close_spread = lines["home_line_open"], lines["home_line_close"]
+    open_total, close_total = lines["total_line_open"], lines["total_line_close"]
     sides = [
-        ("spread", "home", lines["home_line_open"], lines["home_line_open_price"], opening_at),
-        ("spread", "away", -lines["home_line_open"], lines["away_line_open_price"], opening_at),
-        ("spread", "home", lines["home_line_close"], lines["home_line_close_price"], closing_at),
-        ("spread", "away", -lines["home_line_close"], lines["away_line_close_price"], closing_at),
-        ("total", "over", lines["total_line_open"], lines["over_price_open"], opening_at),
-        ("total", "under", lines["total_line_open"], lines["under_price_open"], opening_at),
-        ("total", "over", lines["total_line_close"], lines["over_price_close"], closing_at),
-        ("total", "under", lines["total_line_close"], lines["under_price_close"], closing_at),
+        ("spread", "home", open_spread, lines["home_line_open_price"], open_spread.notna(), opening_at),
+        ("spread", "away", -open_spread, lines["away_line_open_price"], open_spread.notna(), opening_at),
+        ("spread", "home", close_spread, lines["home_line_close_price"], close_spread.notna(), closing_at),
+        ("spread", "away", -close_spread, lines["away_line_close_price"], close_spread.notna(), closing_at),
+        ("total", "over", open_total, lines["over_price_open"], open_total.notna(), opening_at),
+        ("total", "under", open_total, lines["under_price_open"], open_total.notna(), opening_at),
+        ("total", "over", close_total, lines["over_price_close"], close_total.notna(), closing_at),
+        ("total", "under", close_total, lines["under_price_close"], close_total.notna(), closing_at),
     ]
-    frames = [
-        odds_rows(
-            games,
-            book=BOOK,
-            source=SOURCE,
-            market=market,
-            side=side,
-            line=line,
-            price=price,
-            captured_at=captured_at,
-        )[line.notna()]
-        for market, side, line, price, captured_at in sides
-    ]
-    return pd.concat(frames, ignore_index=True)
+    return odds_for_sides(games, sides, book=BOOK, source=SOURCE)

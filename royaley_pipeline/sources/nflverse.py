@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from royaley_pipeline.sources.errors import SourceRecordError
-from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_rows
+from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
@@ -227,20 +227,7 @@ def _odds_frame(games: pd.DataFrame) -> pd.DataFrame:
         ("total", "over", games["total_line"], games["over_odds"], games["total_line"].notna()),
         ("total", "under", games["total_line"], games["under_odds"], games["total_line"].notna()),
     ]
-    frames = [
-        odds_rows(
-            games,
-            book=BOOK,
-            source=SOURCE,
-            market=market,
-            side=side,
-            line=line,
-            price=price,
-            captured_at=captured_at,
-        )[present]
-        for market, side, line, price, present in sides
-    ]
-    return pd.concat(frames, ignore_index=True)
+    return odds_for_sides(games, sides, book=BOOK, source=SOURCE, captured_at=captured_at)
 
 
 def _weather_frame(games: pd.DataFrame) -> pd.DataFrame:
