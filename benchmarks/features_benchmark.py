@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from royaley_pipeline.config import PACKAGE_DATA
 from royaley_pipeline.domain.elo import win_probability
 from royaley_pipeline.domain.features import build_feature_matrix
 from royaley_pipeline.domain.odds import devig_two_way
 from royaley_pipeline.sports import Sport, get_sport
 
-DATA = Path("/work/shared/data")
-NFL_GAMES = DATA / "nflverse_nfldata" / "games.csv"
-NBA_GAMES = DATA / "nba_betting_kaggle" / "nba_2008-2025.csv"
+NFL_GAMES = PACKAGE_DATA / "nflverse" / "games.csv"  # embedded copies of the shared data files
+NBA_GAMES = PACKAGE_DATA / "nba" / "nba_2008-2025.csv"
 SNAPSHOT_COLUMNS = ["game_id", "book", "market", "side", "line", "price", "captured_at"]
 
 

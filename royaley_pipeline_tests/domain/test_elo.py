@@ -1,5 +1,4 @@
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -7,10 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from royaley_pipeline.config import PACKAGE_DATA
 from royaley_pipeline.domain.elo import elo_ratings, margin_of_victory_multiplier
 from royaley_pipeline.sports import EloParameters, get_sport
 
-NFLVERSE_GAMES = Path("/work/shared/data/nflverse_nfldata/games.csv")
+NFLVERSE_GAMES = PACKAGE_DATA / "nflverse" / "games.csv"  # the embedded copy of the shared file
 PLAIN = EloParameters(k_factor=20.0, home_advantage=48.0, season_regression=0.0, use_margin_of_victory=False)
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from royaley_pipeline.config import PACKAGE_DATA
 from royaley_pipeline.domain.metrics import probability_metrics
 from royaley_pipeline.domain.trainers import SklearnTrainer
 from royaley_pipeline.domain.training import (
@@ -17,7 +16,7 @@ from royaley_pipeline.domain.training import (
 )
 
 FEATURES = ["strength_gap", "rest_gap", "noise"]
-NFL_GAMES = Path("/work/shared/data/nflverse_nfldata/games.csv")
+NFL_GAMES = PACKAGE_DATA / "nflverse" / "games.csv"  # the embedded copy of the shared file
 
 
 def synthetic_league(
