@@ -184,9 +184,13 @@ def pick_rows(matrix: pd.DataFrame) -> list[list]:
 
 
 def main() -> None:
+    global ALGORITHMS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="a database the pipeline already filled (skips ingestion)")
+    parser.add_argument("--algorithms", nargs="+", choices=ALGORITHMS, default=list(ALGORITHMS),
+                        help="hist_gradient_boosting takes ~30 min of the run on 2 cores")
     arguments = parser.parse_args()
+    ALGORITHMS = tuple(arguments.algorithms)
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
     with tempfile.TemporaryDirectory(prefix="royaley_bench_quality_") as scratch:
         database_url = arguments.database_url or fill_database(Path(scratch))

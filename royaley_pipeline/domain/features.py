@@ -34,7 +34,11 @@ TEAM_FORM_COLUMNS = [*team_stat_columns("home"), *team_stat_columns("away"), *TE
 RANK_COLUMNS = ["home_rank", "away_rank", "log_rank_difference"]
 
 _SPREAD_LINE_INPUTS = ["opening_spread_home", "closing_spread_home", "spread_movement"]
-_TOTAL_LINE_INPUTS = ["opening_total", "closing_total", "total_movement"]
+# Opening totals are a real signal only where a source publishes them (nfelo, 2024 on, in the bundled
+# data); elsewhere opening equals closing and the movement is a constant 0. A scaled feature that is
+# constant in training and varies at test time extrapolates wildly (walk-forward log loss 3.39 on
+# 2024), so the total model takes the closing total alone until opening totals have history.
+_TOTAL_LINE_INPUTS = ["closing_total"]
 
 FEATURE_COLUMNS: dict[str, list[str]] = {
     MONEYLINE: [*ELO_COLUMNS, *TEAM_FORM_COLUMNS, *_SPREAD_LINE_INPUTS, "closing_total"],

@@ -161,3 +161,12 @@ def test_real_nfl_closing_market_matches_the_reference_brier():
     assert brier == pytest.approx(0.2109, abs=0.001)
     covered = matrix["home_cover"].dropna()
     assert 0.45 < covered.mean() < 0.55          # the closing spread is close to a coin flip
+
+
+def test_model_inputs_exclude_features_without_training_history():
+    """Opening totals exist for one bundled season only: a model input that is constant in
+    training and varies at test time extrapolates (it once gave log loss 3.4 on 2024)."""
+    from royaley_pipeline.domain.features import FEATURE_COLUMNS
+
+    assert "total_movement" not in FEATURE_COLUMNS["total"]
+    assert "opening_total" not in FEATURE_COLUMNS["total"]
