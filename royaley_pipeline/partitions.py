@@ -2,8 +2,8 @@
 sport × bet type.
 
 Why months for raw data and features: Dagster records one materialisation event per partition
-and asset, about 14 ms each on this 2-core machine, so 26 NFL seasons as daily partitions
-cost ~9 minutes of event bookkeeping before any data moves (see benchmarks/). A month keeps a
+and asset, about 22 ms each on this 2-core machine, so 26 NFL seasons as daily partitions
+cost ~14 minutes of event bookkeeping in a collection run (benchmarks/ingestion_benchmark.py). A month keeps a
 season backfill to six partitions in one run; predictions are made per day and stay daily.
 
 Dagster orders multi-partition dimensions by name, so keys read ``"2024-01-01|NFL"`` (date first)
