@@ -24,6 +24,7 @@ def royaley(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedP
         (["train", "--sport", "XFL", "--bet-type", "spread"], "unknown sport 'XFL'"),
         (["train", "--sport", "ATP", "--bet-type", "spread"], "ATP does not offer bet type 'spread'"),
         (["train", "--sport", "NFL"], "give --bet-type, --all-bet-types or --all"),
+        (["train", "--sport", "NFL", "--bet-type", "spread", "--framework", "h2o"], "use --framework sklearn"),
         (["predict", "--sport", "NFL", "--date", "2023-07-04"], "no NFL games on 2023-07-04"),
         (["promote", "--sport", "NFL", "--bet-type", "match_winner", "--version", "1"], "does not offer"),
     ],
