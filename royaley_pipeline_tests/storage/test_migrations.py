@@ -57,3 +57,21 @@ def test_natural_keys_are_unique_constraints(database_url):
     assert ("sport_id", "alias") in unique["team_aliases"]
     assert ("game_id", "feature_set_version") in unique["features"]
     engine.dispose()
+
+
+def test_alembic_upgrade_head_from_the_repository_root(database_url):
+    """The documented command: `alembic upgrade head` migrates ROYALEY_DATABASE_URL."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repository = Path(__file__).resolve().parents[2]
+    alembic = Path(sys.executable).parent / "alembic"
+    env = {**os.environ, "ROYALEY_DATABASE_URL": database_url}
+    result = subprocess.run([str(alembic), "upgrade", "head"], cwd=repository, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    engine = make_engine(database_url)
+    assert EXPECTED_TABLES <= set(inspect(engine).get_table_names())
+    engine.dispose()
