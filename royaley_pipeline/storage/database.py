@@ -69,7 +69,10 @@ def engine_for(url: str) -> Engine:
         upgrade_to_head(engine)
         seed_reference_data(engine)
         with _migrate_lock:
-            engine = _engines.setdefault(url, engine)
+            kept = _engines.setdefault(url, engine)
+        if kept is not engine:  # another thread got there first: keep one pool, close ours
+            engine.dispose()
+        engine = kept
     return engine
 
 
