@@ -11,12 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 from royaley_pipeline import runner
+from royaley_pipeline.frameworks import FRAMEWORKS
 from royaley_pipeline.partitions import FIRST_DATE
 from royaley_pipeline.sports import SPORTS, UnknownSportError, check_bet_type, get_sport
 
 # Piped output (make run in CI, logs) has no terminal width; keep the slate readable there.
 console = Console(width=None if sys.stdout.isatty() else 160)
-FRAMEWORKS = ("sklearn", "h2o", "autogluon")
 
 
 class UsageError(Exception):

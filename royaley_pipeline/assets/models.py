@@ -41,6 +41,9 @@ class TrainingConfig(Config):
         description="first walk-forward test season; default 2015, or three seasons into the data",
     )
     promotion_margin: float = Field(default=0.0, description="log-loss improvement a challenger needs")
+    max_runtime_seconds: int | None = Field(
+        default=None, description="time budget per model for H2O AutoML and AutoGluon"
+    )
 
 
 @asset(
