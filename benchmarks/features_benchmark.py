@@ -2,8 +2,8 @@
 
 Each case runs in a forked child process so that its peak resident memory (VmHWM) is its own.
 The naive baseline is the obvious per-game pandas code (loop over games, filter the earlier
-games and the game's snapshots) computing the same Elo, team-form and closing-line features; it
-is checked against the vectorised build before its time is reported.
+games and the game's snapshots) computing the same Elo, season and rolling team form, head-to-head and closing-line features;
+it is checked against the vectorised build before its time is reported.
 
     python benchmarks/features_benchmark.py                 # everything (the 1M case takes a while)
     python benchmarks/features_benchmark.py --max-games 20000   # quick: caps every case
@@ -62,7 +62,11 @@ def nfl_history() -> tuple[pd.DataFrame, pd.DataFrame, Sport]:
         ("moneyline", "home", np.nan, raw["home_moneyline"]),
         ("moneyline", "away", np.nan, raw["away_moneyline"]),
     ])
-    return games, snapshots, get_sport("NFL")
+    games["roof"] = raw["roof"]
+    weather = pd.DataFrame({"game_id": games["game_id"], "observed_at": games["start_time"],
+                            "temperature_f": raw["temp"].astype(float), "wind_mph": raw["wind"].astype(float),
+                            "precipitation_probability": np.nan, "is_indoor": raw["roof"].isin(["dome", "closed"])})
+    return games, snapshots, get_sport("NFL"), weather, None
 
 
 def nba_history() -> tuple[pd.DataFrame, pd.DataFrame, Sport]:
@@ -81,13 +85,14 @@ def nba_history() -> tuple[pd.DataFrame, pd.DataFrame, Sport]:
         ("total", "over", raw["total"], np.nan), ("total", "under", raw["total"], np.nan),
         ("moneyline", "home", np.nan, raw["moneyline_home"]), ("moneyline", "away", np.nan, raw["moneyline_away"]),
     ])
-    return games, snapshots, get_sport("NBA")
+    return games, snapshots, get_sport("NBA"), None, None
 
 
-def generated_league(game_count: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, Sport]:
+def generated_league(game_count: int, seed: int = 7) -> tuple:
     """NBA-shaped divisions of 30 teams (one per 100k games, so a million games span 81 seasons,
     not 800), 1,230 games a season per division, 2 slots a day; an opening and a closing snapshot
-    per side from one book (12 snapshot rows a game)."""
+    per side from one book (12 snapshot rows a game); a weather observation per game (as if
+    outdoors) and an injury report per game, filed the day before."""
     rng = np.random.default_rng(seed)
     divisions = max(1, game_count // 100_000)
     team_count, games_per_season, games_per_slot = 30 * divisions, 1230 * divisions, 5 * divisions
@@ -125,7 +130,19 @@ def generated_league(game_count: int, seed: int = 7) -> tuple[pd.DataFrame, pd.D
         ):
             frames.append(pd.DataFrame({"game_id": number, "book": "book", "market": market, "side": side,
                                         "line": line, "price": price, "captured_at": captured}))
-    return games, pd.concat(frames, ignore_index=True), get_sport("NBA")
+    weather = pd.DataFrame({
+        "game_id": number, "observed_at": start_time - pd.Timedelta(hours=1),
+        "temperature_f": rng.normal(55, 20, game_count).round(), "wind_mph": rng.gamma(2, 4, game_count).round(),
+        "precipitation_probability": rng.random(game_count).round(2), "is_indoor": False,
+    })
+    injuries = pd.DataFrame({
+        "team": teams[np.where(rng.random(game_count) < 0.5, home, away)],
+        "player_name": [f"Player {n}" for n in rng.integers(0, 15, game_count)],
+        "position": rng.choice(["G", "F", "C"], game_count),
+        "status": rng.choice(["out", "questionable", "doubtful", "probable"], game_count),
+        "observed_at": start_time - pd.Timedelta(days=1),
+    })
+    return games, pd.concat(frames, ignore_index=True), get_sport("MLB"), weather, injuries
 
 
 def naive_features(games: pd.DataFrame, snapshots: pd.DataFrame, sport: Sport) -> pd.DataFrame:
@@ -158,6 +175,15 @@ def naive_features(games: pd.DataFrame, snapshots: pd.DataFrame, sport: Sport) -
                 (points_for - points_against).mean() if played else np.nan)
             row[f"{side}_rest_days"] = ((game.game_date - earlier["game_date"].max()).days
                                         if len(earlier) else np.nan)
+            results = earlier[is_final[earlier.index]].sort_values(["start_time", "game_id"])
+            scored = np.where(results["home_team"] == team, results["home_score"], results["away_score"])
+            conceded = np.where(results["home_team"] == team, results["away_score"], results["home_score"])
+            won = (scored > conceded) + 0.5 * (scored == conceded)
+            row[f"{side}_form_last5"] = won[-5:].mean() if len(won) else np.nan
+        meetings = games[(games["start_time"] < game.start_time) & is_final & (games["season"] >= game.season - 2)
+                         & (((games["home_team"] == game.home_team) & (games["away_team"] == game.away_team))
+                            | ((games["home_team"] == game.away_team) & (games["away_team"] == game.home_team)))]
+        row["h2h_games"] = float(len(meetings))
         difference = pre_game["home"] - pre_game["away"] + (0.0 if game.neutral_site else params.home_advantage)
         row.update(home_elo=pre_game["home"], away_elo=pre_game["away"], elo_diff=difference)
         row["home_elo_win_probability"] = float(win_probability(difference))
@@ -191,15 +217,17 @@ def _peak_rss_megabytes() -> float:
 
 
 def _run_case(load: Callable[[], tuple], max_games: int | None, naive: bool, queue) -> None:
-    games, snapshots, sport = load()
+    games, snapshots, sport, weather, injuries = load()
     if max_games is not None and len(games) > max_games:
         games = games.sort_values("start_time").head(max_games)
         snapshots = snapshots[snapshots["game_id"].isin(games["game_id"])]
-    input_megabytes = (games.memory_usage(deep=True).sum() + snapshots.memory_usage(deep=True).sum()) / 2**20
+    inputs = [frame for frame in (games, snapshots, weather, injuries) if frame is not None]
+    input_megabytes = sum(frame.memory_usage(deep=True).sum() for frame in inputs) / 2**20
     started = time.perf_counter()
-    matrix = build_feature_matrix(games, snapshots, sport)
+    matrix = build_feature_matrix(games, snapshots, sport, weather=weather, injuries=injuries)
     seconds = time.perf_counter() - started
     result = {"games": len(games), "snapshots": len(snapshots), "seconds": seconds,
+              "feature_columns": matrix.shape[1],
               "input_mb": input_megabytes, "peak_rss_mb": _peak_rss_megabytes()}
     if naive:
         started = time.perf_counter()
@@ -244,12 +272,14 @@ def main() -> None:
         if cap is None or size <= cap:
             cases.append((f"generated {size:,}", lambda size=size: generated_league(size), None))
 
-    header = f"{'case':<26}{'games':>10}{'snapshots':>12}{'seconds':>10}{'games/s':>12}{'input MB':>10}{'peak RSS MB':>13}"
+    header = (f"{'case':<26}{'games':>10}{'snapshots':>12}{'columns':>9}{'seconds':>10}{'games/s':>12}"
+              f"{'input MB':>10}{'peak RSS MB':>13}")
     print(header)
     print("-" * len(header))
     for name, load, case_cap in cases:
         result = run_case(load, case_cap)
-        print(f"{name:<26}{result['games']:>10,}{result['snapshots']:>12,}{result['seconds']:>10.2f}"
+        print(f"{name:<26}{result['games']:>10,}{result['snapshots']:>12,}{result['feature_columns']:>9}"
+              f"{result['seconds']:>10.2f}"
               f"{result['games'] / result['seconds']:>12,.0f}{result['input_mb']:>10.0f}{result['peak_rss_mb']:>13.0f}")
 
     naive_games = min(arguments.naive_games, cap) if cap else arguments.naive_games

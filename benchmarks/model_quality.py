@@ -66,11 +66,11 @@ def feature_matrix(database_url: str) -> pd.DataFrame:
     from royaley_pipeline.domain.features import build_feature_matrix
     from royaley_pipeline.sports import get_sport
     from royaley_pipeline.storage.database import engine_for
-    from royaley_pipeline.storage.games import load_games, load_odds_snapshots
+    from royaley_pipeline.storage.games import load_games, load_odds_snapshots, load_weather
 
     engine = engine_for(database_url)
     games, snapshots = load_games(engine, "NFL"), load_odds_snapshots(engine, "NFL")
-    return build_feature_matrix(games, snapshots, get_sport("NFL"))
+    return build_feature_matrix(games, snapshots, get_sport("NFL"), weather=load_weather(engine, "NFL"))
 
 
 # --- forecasts -------------------------------------------------------------------------------------

@@ -36,6 +36,9 @@ class Sport:
     season_start_month: int  # the season is named by the year in which it starts
     season_end_month: int
     elo: EloParameters = field(default_factory=EloParameters)
+    short_rest_days: int = 1
+    """Rest (in days) at or below which a team plays on short rest: a back-to-back in basketball,
+    a Thursday game after a Sunday in football."""
 
     @property
     def is_individual(self) -> bool:
@@ -57,9 +60,9 @@ SPORTS: dict[str, Sport] = {
     sport.code: sport
     for sport in (
         Sport("NFL", "National Football League", "team", True, TEAM_BET_TYPES, 9, 2,
-              EloParameters(k_factor=20.0, home_advantage=48.0, season_regression=1 / 3)),
+              EloParameters(k_factor=20.0, home_advantage=48.0, season_regression=1 / 3), short_rest_days=5),
         Sport("NCAAF", "NCAA Football", "team", True, TEAM_BET_TYPES, 8, 1,
-              EloParameters(k_factor=25.0, home_advantage=55.0, season_regression=0.4)),
+              EloParameters(k_factor=25.0, home_advantage=55.0, season_regression=0.4), short_rest_days=5),
         Sport("NBA", "National Basketball Association", "team", False, TEAM_BET_TYPES, 10, 6,
               EloParameters(k_factor=20.0, home_advantage=100.0, season_regression=0.25)),
         Sport("NCAAB", "NCAA Men's Basketball", "team", False, TEAM_BET_TYPES, 11, 4,

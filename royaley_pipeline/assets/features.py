@@ -18,7 +18,8 @@ from royaley_pipeline.partitions import parse_sport_date_keys, sport_month_parti
 from royaley_pipeline.resources import DatabaseResource, PathsResource
 from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.features import replace_features
-from royaley_pipeline.storage.games import load_games, load_odds_snapshots
+from royaley_pipeline.storage.games import load_games, load_odds_snapshots, load_weather
+from royaley_pipeline.storage.injuries import load_injuries
 
 FEATURES_GROUP = "features"
 
@@ -33,7 +34,7 @@ FEATURES_GROUP = "features"
     owners=["team:modelling"],
 )
 def game_features(context: AssetExecutionContext, database: DatabaseResource, paths: PathsResource):
-    """Elo, season-to-date team stats and market lines per game, point-in-time exact.
+    """Elo, team form, momentum, head-to-head, weather, injuries and market lines per game, point-in-time exact.
 
     Features for the window's games are computed from the whole history up to the window's end:
     the domain builder only ever looks backwards, so earlier history is context, not leakage.
@@ -47,8 +48,13 @@ def game_features(context: AssetExecutionContext, database: DatabaseResource, pa
         if games.empty:
             context.log.info(f"{sport.code}: no games up to {window.end}; nothing to compute")
             continue
-        snapshots = load_odds_snapshots(engine, sport.code, end=window.end)
-        matrix = build_feature_matrix(games, snapshots, sport)
+        matrix = build_feature_matrix(
+            games,
+            load_odds_snapshots(engine, sport.code, end=window.end),
+            sport,
+            weather=load_weather(engine, sport.code, end=window.end),
+            injuries=load_injuries(engine, sport.code, observed_until=window.end),
+        )
         written += replace_features(engine, sport.code, matrix, FEATURE_SET_VERSION, window.start, window.end)
         in_window = matrix.loc[
             matrix["game_date"].between(pd.Timestamp(window.start), pd.Timestamp(window.end))
@@ -93,6 +99,9 @@ def _preview(frame: pd.DataFrame) -> str:
             "home_elo",
             "away_elo",
             "elo_diff",
+            "form_last5_difference",
+            "h2h_games",
+            "weather_impact",
             "closing_spread_home",
             "market_home_win_probability",
         )

@@ -21,8 +21,12 @@ ELO_COLUMNS = ["home_elo", "away_elo", "elo_diff", "home_elo_win_probability"]
 
 
 def start_time_nanoseconds(start_time: pd.Series) -> np.ndarray:
-    """Start times as int64 nanoseconds since the epoch (UTC), cheap to sort and compare."""
-    return pd.DatetimeIndex(start_time).asi8
+    """Times as int64 nanoseconds since the epoch (UTC), cheap to sort and compare.
+
+    The unit is fixed explicitly: pandas keeps a column's own resolution (a Timestamp parsed from
+    a string is in seconds), and integers of two resolutions compared silently give nonsense.
+    """
+    return pd.DatetimeIndex(start_time).as_unit("ns").asi8
 
 
 def win_probability(elo_diff: float | np.ndarray) -> float | np.ndarray:
@@ -117,3 +121,23 @@ def elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
     )
     result["home_elo_win_probability"] = win_probability(result["elo_diff"].to_numpy())
     return result.iloc[np.argsort(order)].reset_index(drop=True)
+
+
+SURFACE_ELO_COLUMNS = ["home_surface_elo", "away_surface_elo", "surface_elo_diff", "home_surface_elo_win_probability"]
+
+
+def surface_elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
+    """Pre-match Elo computed separately on each surface (tennis: clay, grass, hard, carpet).
+
+    A player's clay form says little about grass, so each surface keeps its own rating pool.
+    Matches with no surface recorded get NaN, not an overall rating in disguise.
+    """
+    result = pd.DataFrame(np.nan, index=range(len(games)), columns=SURFACE_ELO_COLUMNS)
+    if "surface" not in games:
+        return result
+    surface = games["surface"].str.lower().to_numpy()
+    for value in pd.unique(surface[pd.notna(surface)]):
+        rows = np.flatnonzero(surface == value)
+        ratings = elo_ratings(games.iloc[rows], params)
+        result.iloc[rows] = ratings[ELO_COLUMNS].to_numpy()
+    return result

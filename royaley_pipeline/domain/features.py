@@ -2,7 +2,8 @@
 
 One row per game. Columns come in three groups, in this order:
   keys        who, when, where (never model inputs)
-  features    Elo, season-to-date team form, rest, market lines and de-vigged market probabilities
+  features    Elo (per surface in tennis), season-to-date and rolling team form, rest and momentum,
+              head-to-head, weather, injuries, market lines and de-vigged market probabilities
   labels      outcomes graded against the closing line: for training only, never inputs
 
 `FEATURE_COLUMNS[bet_type]` is the contract with the trainers. It leaves out the market
@@ -18,13 +19,40 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from royaley_pipeline.domain.elo import ELO_COLUMNS, elo_ratings
+from royaley_pipeline.domain.elo import ELO_COLUMNS, SURFACE_ELO_COLUMNS, elo_ratings, surface_elo_ratings
+from royaley_pipeline.domain.head_to_head import HEAD_TO_HEAD_COLUMNS, head_to_head
+from royaley_pipeline.domain.injuries import INJURY_COLUMNS, injury_features
 from royaley_pipeline.domain.labels import LABEL_COLUMNS, labels
 from royaley_pipeline.domain.market import MARKET_LINE_COLUMNS, MARKET_PROBABILITY_COLUMNS, market_lines
+from royaley_pipeline.domain.momentum import momentum, momentum_columns, rest_flags
 from royaley_pipeline.domain.team_stats import TEAM_STATS, team_stat_columns, team_stats
+from royaley_pipeline.domain.weather import WEATHER_COLUMNS, weather_features
 from royaley_pipeline.sports import MATCH_WINNER, MONEYLINE, SPREAD, TOTAL, Sport
 
-FEATURE_SET_VERSION = "v1"
+FEATURE_SET_VERSION = "v2"
+"""Bumped whenever a column is added, removed or computed differently: stored features, Parquet
+files, training datasets and registered models all carry it, so a model is never scored on
+features it was not trained with."""
+
+
+@dataclasses.dataclass(frozen=True)
+class FeatureSettings:
+    """The knobs of the feature set; any non-default value is written into the version string."""
+
+    rolling_windows: tuple[int, ...] = (5, 10)
+    head_to_head_seasons: int = 3
+    injury_lookback_days: int = 7
+
+    @property
+    def version(self) -> str:
+        if self == FeatureSettings():
+            return FEATURE_SET_VERSION
+        windows = ",".join(str(window) for window in self.rolling_windows)
+        return (f"{FEATURE_SET_VERSION}+windows{windows}+h2h{self.head_to_head_seasons}"
+                f"+injuries{self.injury_lookback_days}d")
+
+
+DEFAULT_SETTINGS = FeatureSettings()
 
 KEY_COLUMNS = [
     "game_id", "sport", "season", "game_date", "start_time", "home_team", "away_team", "neutral_site", "status",
@@ -32,6 +60,18 @@ KEY_COLUMNS = [
 TEAM_DIFFERENCE_COLUMNS = [f"{stat}_difference" for stat in TEAM_STATS]
 TEAM_FORM_COLUMNS = [*team_stat_columns("home"), *team_stat_columns("away"), *TEAM_DIFFERENCE_COLUMNS]
 RANK_COLUMNS = ["home_rank", "away_rank", "log_rank_difference"]
+REST_FLAG_COLUMNS = ["home_short_rest", "away_short_rest", "home_back_to_back", "away_back_to_back"]
+
+
+def momentum_difference_columns(windows: tuple[int, ...] = DEFAULT_SETTINGS.rolling_windows) -> list[str]:
+    names = [f"form_last{window}" for window in windows]
+    names += [f"point_differential_per_game_last{window}" for window in windows]
+    return [f"{name}_difference" for name in [*names, "streak"]]
+
+
+MOMENTUM_DIFFERENCE_COLUMNS = momentum_difference_columns()
+MOMENTUM_COLUMNS = [*momentum_columns("home"), *momentum_columns("away"), *MOMENTUM_DIFFERENCE_COLUMNS]
+_SCORING_FORM = [f"{side}_points_{kind}_per_game_last5" for side in ("home", "away") for kind in ("for", "against")]
 
 _SPREAD_LINE_INPUTS = ["opening_spread_home", "closing_spread_home", "spread_movement"]
 # Opening totals are a real signal only where a source publishes them (nfelo, 2024 on, in the bundled
@@ -40,11 +80,19 @@ _SPREAD_LINE_INPUTS = ["opening_spread_home", "closing_spread_home", "spread_mov
 # 2024), so the total model takes the closing total alone until opening totals have history.
 _TOTAL_LINE_INPUTS = ["closing_total"]
 
+# Model inputs are differences where the two sides mirror each other (half the columns, the same
+# information for a linear model). The opening moneyline is left out: where a source has only one
+# snapshot it *is* the closing market, the yardstick (see the module docstring).
+_SIDE_INPUTS = [*ELO_COLUMNS, *TEAM_FORM_COLUMNS, *REST_FLAG_COLUMNS, *MOMENTUM_DIFFERENCE_COLUMNS,
+                "h2h_games", "h2h_home_win_pct", "h2h_avg_margin", "injury_impact_difference", "injuries_available"]
 FEATURE_COLUMNS: dict[str, list[str]] = {
-    MONEYLINE: [*ELO_COLUMNS, *TEAM_FORM_COLUMNS, *_SPREAD_LINE_INPUTS, "closing_total"],
-    SPREAD: [*ELO_COLUMNS, *TEAM_FORM_COLUMNS, *_SPREAD_LINE_INPUTS, "closing_total"],
-    TOTAL: [*ELO_COLUMNS, *TEAM_FORM_COLUMNS, *_TOTAL_LINE_INPUTS, "closing_spread_home"],
-    MATCH_WINNER: [*ELO_COLUMNS, *RANK_COLUMNS],
+    MONEYLINE: [*_SIDE_INPUTS, *_SPREAD_LINE_INPUTS, "closing_total"],
+    SPREAD: [*_SIDE_INPUTS, *_SPREAD_LINE_INPUTS, "closing_total"],
+    TOTAL: [*ELO_COLUMNS, *TEAM_FORM_COLUMNS, *REST_FLAG_COLUMNS, *_SCORING_FORM, "h2h_avg_total",
+            *WEATHER_COLUMNS, "injuries_available", "injury_impact_difference", *_TOTAL_LINE_INPUTS,
+            "closing_spread_home"],
+    MATCH_WINNER: [*ELO_COLUMNS, *SURFACE_ELO_COLUMNS, *RANK_COLUMNS, "form_last5_difference",
+                   "form_last10_difference", "streak_difference", "h2h_games", "h2h_home_win_pct"],
 }
 LABEL_COLUMN: dict[str, str] = {MONEYLINE: "home_win", SPREAD: "home_cover", TOTAL: "over", MATCH_WINNER: "home_win"}
 MARKET_PROBABILITY_COLUMN: dict[str, str] = {
@@ -69,12 +117,19 @@ def _rank_features(games: pd.DataFrame) -> pd.DataFrame:
     return ranks.reset_index(drop=True)
 
 
-def build_feature_matrix(games: pd.DataFrame, snapshots: pd.DataFrame | None, sport: Sport) -> pd.DataFrame:
+def build_feature_matrix(
+    games: pd.DataFrame,
+    snapshots: pd.DataFrame | None,
+    sport: Sport,
+    weather: pd.DataFrame | None = None,
+    injuries: pd.DataFrame | None = None,
+    settings: FeatureSettings = DEFAULT_SETTINGS,
+) -> pd.DataFrame:
     """Keys, features and labels for every game of one sport, in start-time order.
 
-    Every feature of a game is a function of earlier games and of snapshots captured before its
-    start only (see `royaley_pipeline_tests/domain/test_point_in_time.py`), so the matrix can be
-    rebuilt for any slate without leaking the future into the past.
+    Every feature of a game is a function of earlier games, and of snapshots, weather and injury
+    reports observed before its start only (see `royaley_pipeline_tests/domain/test_point_in_time.py`),
+    so the matrix can be rebuilt for any slate without leaking the future into the past.
     """
     games = games.sort_values(["start_time", "game_id"], kind="stable").reset_index(drop=True)
     matrix = games[[column for column in KEY_COLUMNS if column in games]].copy()
@@ -86,14 +141,27 @@ def build_feature_matrix(games: pd.DataFrame, snapshots: pd.DataFrame | None, sp
         elo_parameters = dataclasses.replace(elo_parameters, home_advantage=0.0)
     parts = [elo_ratings(games, elo_parameters)[ELO_COLUMNS]]
 
+    recent = momentum(games, settings.rolling_windows)
+    recent_differences = pd.DataFrame({
+        f"{name}_difference": recent[f"home_{name}"] - recent[f"away_{name}"]
+        for name in [column.removesuffix("_difference") for column in momentum_difference_columns(
+            settings.rolling_windows)]
+    })
     if sport.is_individual:
-        parts.append(_rank_features(games))
+        parts += [surface_elo_ratings(games, elo_parameters), _rank_features(games)]
     else:
         form = team_stats(games)
         differences = pd.DataFrame(
             {f"{stat}_difference": form[f"home_{stat}"] - form[f"away_{stat}"] for stat in TEAM_STATS}
         )
-        parts += [form.drop(columns="game_id"), differences]
+        flags = {side: rest_flags(form[f"{side}_rest_days"], sport.short_rest_days) for side in ("home", "away")}
+        rest = pd.DataFrame({f"{side}_{flag}": flags[side][flag] for flag in ("short_rest", "back_to_back")
+                             for side in ("home", "away")})[REST_FLAG_COLUMNS]
+        parts += [form.drop(columns="game_id"), differences, rest]
+    parts += [recent, recent_differences, head_to_head(games, settings.head_to_head_seasons)[HEAD_TO_HEAD_COLUMNS]]
+    if not sport.is_individual:
+        parts.append(weather_features(games, weather, sport.outdoor)[WEATHER_COLUMNS])
+        parts.append(injury_features(games, injuries, sport.code, settings.injury_lookback_days)[INJURY_COLUMNS])
 
     lines = market_lines(games, snapshots)
     parts.append(lines[MARKET_LINE_COLUMNS + MARKET_PROBABILITY_COLUMNS])

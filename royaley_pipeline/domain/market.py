@@ -12,9 +12,12 @@ neighbours but numerically 210 apart).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from royaley_pipeline.domain.elo import start_time_nanoseconds
 from royaley_pipeline.domain.odds import (
     american_to_decimal,
     decimal_to_american,
@@ -22,7 +25,6 @@ from royaley_pipeline.domain.odds import (
     fill_standard_price,
 )
 
-SNAPSHOT_KEY = ["game_id", "market", "side", "book"]
 SNAPSHOT_COLUMNS = ["game_id", "book", "market", "side", "line", "price", "captured_at"]
 
 MARKET_LINE_COLUMNS = [
@@ -40,6 +42,8 @@ MARKET_LINE_COLUMNS = [
     "opening_moneyline_away",
     "closing_moneyline_home",
     "closing_moneyline_away",
+    "opening_home_win_probability",
+    "moneyline_probability_movement",
 ]
 MARKET_PROBABILITY_COLUMNS = [
     "market_home_win_probability",
@@ -63,94 +67,146 @@ def empty_snapshots() -> pd.DataFrame:
     )
 
 
-def _pre_game_snapshots(games: pd.DataFrame, snapshots: pd.DataFrame | None,
-                        cutoff: pd.Series | None = None) -> pd.DataFrame:
-    """Snapshots of known games captured strictly before kick-off (or before `cutoff` if earlier).
+MARKET_SIDES = [
+    ("spread", "home"), ("spread", "away"), ("total", "over"), ("total", "under"),
+    ("moneyline", "home"), ("moneyline", "away"),
+]
+"""The two-way markets a game is described by; position in this list is the `market_side` code."""
 
-    Spread and total prices that are missing become −110 here, once, so every consumer agrees.
-    Adds `decimal_odds`.
+
+@dataclass(frozen=True)
+class _PreGameQuotes:
+    """Snapshots of known games captured before kick-off, as parallel arrays.
+
+    Arrays, not a DataFrame: a million-game history has twelve million snapshots, and every copy
+    or string comparison of that frame costs seconds. Rows are ordered by (game, market side,
+    book, captured_at), so each book's opening and closing quote bracket a run of equal keys.
     """
+
+    rows: np.ndarray          # positions in the snapshot frame
+    game_position: np.ndarray  # position of the game in `games`
+    market_side: np.ndarray    # index into MARKET_SIDES
+    book: np.ndarray           # factorized book code
+    line: np.ndarray
+    price: np.ndarray          # American; missing spread/total prices filled with −110 once, here
+    decimal_odds: np.ndarray
+
+    def book_runs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of each (game, market side, book)'s earliest and latest quote."""
+        key = (self.game_position * len(MARKET_SIDES) + self.market_side) * (self.book.max(initial=0) + 1) + self.book
+        is_first = np.ones(len(key), dtype=bool)
+        is_first[1:] = key[1:] != key[:-1]
+        first = np.flatnonzero(is_first)
+        last = np.append(first[1:] - 1, len(key) - 1) if len(key) else first
+        return first, last
+
+
+def _pre_game_quotes(games: pd.DataFrame, snapshots: pd.DataFrame | None,
+                     cutoff: pd.Series | None = None) -> _PreGameQuotes:
+    """Snapshots of known games captured strictly before kick-off (or before `cutoff` if earlier)."""
     if snapshots is None or snapshots.empty:
         snapshots = empty_snapshots()
-    limit = games[["game_id", "start_time"]] if cutoff is None else games[["game_id"]].assign(start_time=cutoff)
-    known = snapshots[SNAPSHOT_COLUMNS].merge(limit, on="game_id", how="inner")
-    known = known[known["captured_at"] < known["start_time"]].drop(columns="start_time")
-    price = known["price"].to_numpy(dtype="float64")
-    is_moneyline = (known["market"] == "moneyline").to_numpy()
-    price = np.where(is_moneyline, price, fill_standard_price(price))
-    return known.assign(price=price, decimal_odds=american_to_decimal(price))
+    limit = start_time_nanoseconds(games["start_time"] if cutoff is None else cutoff)
+    game_position = pd.Index(games["game_id"].to_numpy()).get_indexer(snapshots["game_id"].to_numpy())
+    market_codes, markets = pd.factorize(snapshots["market"])
+    side_codes, sides = pd.factorize(snapshots["side"])
+    lookup = np.full((len(markets) + 1, len(sides) + 1), -1)
+    for code, (market, side) in enumerate(MARKET_SIDES):
+        if market in markets and side in sides:
+            lookup[markets.get_loc(market), sides.get_loc(side)] = code
+    market_side = lookup[market_codes, side_codes]  # −1 codes (missing) land on the −1 sentinel row
+    captured = start_time_nanoseconds(snapshots["captured_at"])
+    known = (game_position >= 0) & (market_side >= 0)
+    known[known] &= captured[known] < limit[game_position[known]]
+    rows = np.flatnonzero(known)
+    book_codes = pd.factorize(snapshots["book"].to_numpy()[rows])[0]
+    order = np.lexsort((captured[rows], book_codes, market_side[rows], game_position[rows]))
+    rows, book_codes = rows[order], book_codes[order]
+    market_side = market_side[rows]
+    price = snapshots["price"].to_numpy(dtype="float64")[rows]
+    price = np.where(market_side >= 4, price, fill_standard_price(price))
+    return _PreGameQuotes(
+        rows=rows, game_position=game_position[rows], market_side=market_side, book=book_codes,
+        line=snapshots["line"].to_numpy(dtype="float64")[rows], price=price,
+        decimal_odds=american_to_decimal(price),
+    )
 
 
-def _first_and_last_per_book(snapshots: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each book's earliest (opening) and latest (closing) snapshot per game, market and side."""
-    ordered = snapshots.sort_values("captured_at", kind="stable")
-    opening = ordered.drop_duplicates(SNAPSHOT_KEY, keep="first")
-    closing = ordered.drop_duplicates(SNAPSHOT_KEY, keep="last")
-    return opening, closing
+def _consensus(quotes: _PreGameQuotes, chosen: np.ndarray, game_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Median line and price across books of the chosen quotes, as (games × market sides) arrays.
 
-
-def _consensus(per_book: pd.DataFrame) -> pd.DataFrame:
-    """Median line and price across books, one column per (market, side, quantity)."""
-    medians = per_book.groupby(["game_id", "market", "side"], sort=False)[["line", "decimal_odds"]].median()
-    medians["price"] = decimal_to_american(medians["decimal_odds"].to_numpy())
-    wide = medians[["line", "price"]].unstack(["market", "side"])
-    return wide
-
-
-def _column(wide: pd.DataFrame, quantity: str, market: str, side: str, index: pd.Index) -> pd.Series:
-    key = (quantity, market, side)
-    if key in wide.columns:
-        return wide[key].reindex(index).astype("float64")
-    return pd.Series(np.nan, index=index, dtype="float64")
-
-
-def _home_spread(wide: pd.DataFrame, index: pd.Index) -> pd.Series:
-    """Home handicap; books that quote only the away side give it with the sign flipped."""
-    home = _column(wide, "line", "spread", "home", index)
-    return home.fillna(-_column(wide, "line", "spread", "away", index))
-
-
-def _total_points(wide: pd.DataFrame, index: pd.Index) -> pd.Series:
-    return _column(wide, "line", "total", "over", index).fillna(_column(wide, "line", "total", "under", index))
+    Most groups hold one book; only groups with several books go through a (slower) median.
+    """
+    group = quotes.game_position[chosen] * len(MARKET_SIDES) + quotes.market_side[chosen]
+    line, decimal_odds = quotes.line[chosen], quotes.decimal_odds[chosen]
+    lines = np.full(game_count * len(MARKET_SIDES), np.nan)
+    odds = np.full(game_count * len(MARKET_SIDES), np.nan)
+    shared = np.zeros(len(group), dtype=bool)
+    if len(group) > 1:
+        shared[1:] = group[1:] == group[:-1]
+        shared[:-1] |= shared[1:]
+    lines[group[~shared]] = line[~shared]
+    odds[group[~shared]] = decimal_odds[~shared]
+    if shared.any():
+        medians = pd.DataFrame({"group": group[shared], "line": line[shared], "odds": decimal_odds[shared]})
+        medians = medians.groupby("group", sort=False).median()
+        lines[medians.index.to_numpy()] = medians["line"].to_numpy()
+        odds[medians.index.to_numpy()] = medians["odds"].to_numpy()
+    shape = (game_count, len(MARKET_SIDES))
+    return lines.reshape(shape), decimal_to_american(odds).reshape(shape)
 
 
 def market_lines(games: pd.DataFrame, snapshots: pd.DataFrame | None) -> pd.DataFrame:
     """One row per game: consensus opening/closing lines and prices, movements, de-vigged probabilities.
 
-    Movement is closing − opening (a spread moving from −3 to −4.5 has movement −1.5: money on
-    the home side). Games without pre-game snapshots get NaN, never a made-up line.
+    "Closing" is the latest quote before kick-off known when the matrix is built: for a game still
+    to be played it is the current line. Movement is closing − opening (a spread moving from −3
+    to −4.5 has movement −1.5: money on the home side). Games without pre-game snapshots get NaN,
+    never a made-up line.
     """
-    known = _pre_game_snapshots(games, snapshots)
-    opening_books, closing_books = _first_and_last_per_book(known)
-    opening, closing = _consensus(opening_books), _consensus(closing_books)
-    index = pd.Index(games["game_id"].to_numpy(), name="game_id")
+    quotes = _pre_game_quotes(games, snapshots)
+    first, last = quotes.book_runs()
+    game_count = len(games)
+    opening_line, opening_price = _consensus(quotes, first, game_count)
+    closing_line, closing_price = _consensus(quotes, last, game_count)
+    spread_home, spread_away, over, under, moneyline_home, moneyline_away = range(len(MARKET_SIDES))
 
-    lines = pd.DataFrame(index=index)
-    lines["opening_spread_home"] = _home_spread(opening, index)
-    lines["closing_spread_home"] = _home_spread(closing, index)
+    def home_spread(line: np.ndarray) -> np.ndarray:
+        """Books that quote only the away side give the home handicap with the sign flipped."""
+        return np.where(np.isnan(line[:, spread_home]), -line[:, spread_away], line[:, spread_home])
+
+    def total_points(line: np.ndarray) -> np.ndarray:
+        return np.where(np.isnan(line[:, over]), line[:, under], line[:, over])
+
+    lines = pd.DataFrame({"game_id": games["game_id"].to_numpy()})
+    lines["opening_spread_home"] = home_spread(opening_line)
+    lines["closing_spread_home"] = home_spread(closing_line)
     lines["spread_movement"] = lines["closing_spread_home"] - lines["opening_spread_home"]
-    lines["closing_spread_home_price"] = _column(closing, "price", "spread", "home", index)
-    lines["closing_spread_away_price"] = _column(closing, "price", "spread", "away", index)
-    lines["opening_total"] = _total_points(opening, index)
-    lines["closing_total"] = _total_points(closing, index)
+    lines["closing_spread_home_price"] = closing_price[:, spread_home]
+    lines["closing_spread_away_price"] = closing_price[:, spread_away]
+    lines["opening_total"] = total_points(opening_line)
+    lines["closing_total"] = total_points(closing_line)
     lines["total_movement"] = lines["closing_total"] - lines["opening_total"]
-    lines["closing_over_price"] = _column(closing, "price", "total", "over", index)
-    lines["closing_under_price"] = _column(closing, "price", "total", "under", index)
-    lines["opening_moneyline_home"] = _column(opening, "price", "moneyline", "home", index)
-    lines["opening_moneyline_away"] = _column(opening, "price", "moneyline", "away", index)
-    lines["closing_moneyline_home"] = _column(closing, "price", "moneyline", "home", index)
-    lines["closing_moneyline_away"] = _column(closing, "price", "moneyline", "away", index)
-
+    lines["closing_over_price"] = closing_price[:, over]
+    lines["closing_under_price"] = closing_price[:, under]
+    lines["opening_moneyline_home"] = opening_price[:, moneyline_home]
+    lines["opening_moneyline_away"] = opening_price[:, moneyline_away]
+    lines["closing_moneyline_home"] = closing_price[:, moneyline_home]
+    lines["closing_moneyline_away"] = closing_price[:, moneyline_away]
+    lines["opening_home_win_probability"] = devig_two_way(
+        opening_price[:, moneyline_home], opening_price[:, moneyline_away]
+    )[0]
     lines["market_home_win_probability"] = devig_two_way(
-        lines["closing_moneyline_home"], lines["closing_moneyline_away"]
+        closing_price[:, moneyline_home], closing_price[:, moneyline_away]
     )[0]
+    lines["moneyline_probability_movement"] = (
+        lines["market_home_win_probability"] - lines["opening_home_win_probability"]
+    )
     lines["market_home_cover_probability"] = devig_two_way(
-        lines["closing_spread_home_price"], lines["closing_spread_away_price"]
+        closing_price[:, spread_home], closing_price[:, spread_away]
     )[0]
-    lines["market_over_probability"] = devig_two_way(
-        lines["closing_over_price"], lines["closing_under_price"]
-    )[0]
-    return lines.reset_index()
+    lines["market_over_probability"] = devig_two_way(closing_price[:, over], closing_price[:, under])[0]
+    return lines
 
 
 def best_available_prices(games: pd.DataFrame, snapshots: pd.DataFrame | None,
@@ -167,11 +223,20 @@ def best_available_prices(games: pd.DataFrame, snapshots: pd.DataFrame | None,
         as_of = as_of.tz_localize("UTC")
     # "at or before as_of": a snapshot stamped exactly at as_of is already known at as_of.
     cutoff = games["start_time"].where(games["start_time"] <= as_of, as_of + pd.Timedelta(1, "ns"))
-    known = _pre_game_snapshots(games, snapshots, cutoff=cutoff)
-    _, latest = _first_and_last_per_book(known)
+    quotes = _pre_game_quotes(games, snapshots, cutoff=cutoff)
+    _, last = quotes.book_runs()
+    sides = np.array(MARKET_SIDES, dtype=object)[quotes.market_side[last]]
+    latest = pd.DataFrame({
+        "game_id": games["game_id"].to_numpy()[quotes.game_position[last]],
+        "market": sides[:, 0] if len(sides) else [],
+        "side": sides[:, 1] if len(sides) else [],
+        "line": quotes.line[last],
+        "price_american": quotes.price[last],
+        "decimal_odds": quotes.decimal_odds[last],
+        "book": snapshots["book"].to_numpy()[quotes.rows[last]] if len(last) else [],
+    })
     latest = latest.dropna(subset=["decimal_odds"])
     best = latest.sort_values(["decimal_odds", "book"], ascending=[False, True], kind="stable")
     best = best.drop_duplicates(["game_id", "market", "side"], keep="first")
     best = best.sort_values(["game_id", "market", "side"], kind="stable").reset_index(drop=True)
-    best = best.rename(columns={"price": "price_american"})
     return best[["game_id", "market", "side", "line", "price_american", "decimal_odds", "book"]]

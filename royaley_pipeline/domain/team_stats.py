@@ -81,7 +81,7 @@ def team_stats(games: pd.DataFrame) -> pd.DataFrame:
     }
 
     # Rest: calendar days since the team's latest earlier game, across seasons.
-    game_day = np.tile(pd.DatetimeIndex(games["game_date"]).normalize().asi8, 2)
+    game_day = np.tile(start_time_nanoseconds(pd.DatetimeIndex(games["game_date"]).normalize()), 2)
     played_or_due = ~np.tile(games["status"].isin(NOT_PLAYED_STATUSES).to_numpy(), 2)
     rest_days = np.full(2 * game_count, np.nan)
     eligible = np.flatnonzero(played_or_due)

@@ -153,3 +153,21 @@ def test_a_team_listed_twice_at_one_start_time_does_not_see_its_other_result():
     ratings = elo_ratings(games, PLAIN)
     assert ratings.iloc[1]["home_elo"] == 1500.0
     assert ratings.iloc[2]["home_elo"] > 1500.0
+
+
+def test_surface_elo_keeps_one_rating_pool_per_surface():
+    from royaley_pipeline.domain.elo import surface_elo_ratings
+    from royaley_pipeline.sports import get_sport
+
+    start = pd.Timestamp("2023-01-01", tz="UTC")
+    games = pd.DataFrame({
+        "game_id": range(4), "season": 2023,
+        "start_time": [start + pd.Timedelta(days=day) for day in range(4)],
+        "home_team": ["Nadal", "Nadal", "Nadal", "Nadal"], "away_team": ["Isner", "Isner", "Isner", "Isner"],
+        "neutral_site": True, "status": "final", "home_score": [3.0, 3.0, 0.0, 2.0],
+        "away_score": [0.0, 0.0, 3.0, 1.0], "surface": ["Clay", "Clay", "Grass", None],
+    })
+    ratings = surface_elo_ratings(games, get_sport("ATP").elo)
+    assert ratings.loc[1, "surface_elo_diff"] > 0          # clay history: Nadal ahead on clay
+    assert ratings.loc[2, "surface_elo_diff"] == 0          # first grass match: fresh pool
+    assert ratings.loc[3].isna().all()                      # unknown surface: no rating in disguise

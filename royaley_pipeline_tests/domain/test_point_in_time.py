@@ -1,7 +1,8 @@
 """The first law: a game's features depend only on what was known before it started.
 
 Generated leagues (several seasons, simultaneous kick-offs, unplayed games, several books, odds
-captured before and after kick-off) are cut at a random moment D. Every column of every game
+captured before and after kick-off, weather observed around kick-off, injury reports at any time)
+are cut at a random moment D. Every column of every game
 starting at or before D must be identical whether the later games are absent, present, or carry
 different scores and odds; games starting exactly at D may differ in their own labels only; and snapshots captured at or after a game's start must never matter.
 """
@@ -17,6 +18,7 @@ from royaley_pipeline.sports import get_sport
 
 SPORT = get_sport("NFL")
 SEASON_OPENERS = pd.Timestamp("2020-09-01 17:00", tz="UTC")
+ROOFS = ("outdoors", "dome", None)
 
 
 def generated_league(seed: int, team_count: int, game_count: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -70,8 +72,36 @@ def generated_snapshots(rng: np.random.Generator, games: pd.DataFrame) -> pd.Dat
     })
 
 
-def _features_of(games, snapshots, game_ids):
-    matrix = build_feature_matrix(games, snapshots, SPORT)
+def generated_context(seed: int, games: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Weather observed up to three hours either side of kick-off, and injury reports at random times."""
+    rng = np.random.default_rng(seed + 7)
+    observations = rng.integers(0, len(games), 2 * len(games))
+    weather = pd.DataFrame({
+        "game_id": games["game_id"].to_numpy()[observations],
+        "observed_at": (pd.DatetimeIndex(games["start_time"])[observations]
+                        + pd.to_timedelta(rng.integers(-180, 180, len(observations)), unit="min")),
+        "temperature_f": rng.uniform(-5, 95, len(observations)).round(),
+        "wind_mph": rng.uniform(0, 30, len(observations)).round(),
+        "precipitation_probability": rng.choice([np.nan, 0.0, 0.4, 0.9], len(observations)),
+        "is_indoor": rng.random(len(observations)) < 0.2,
+    })
+    teams = pd.unique(games[["home_team", "away_team"]].to_numpy().ravel())
+    report_count = 3 * len(games)
+    first, last = games["start_time"].min(), games["start_time"].max()
+    injuries = pd.DataFrame({
+        "team": rng.choice(teams, report_count),
+        "player_name": [f"P{number}" for number in rng.integers(0, 12, report_count)],
+        "position": rng.choice(["QB", "WR", None], report_count),
+        "status": rng.choice(["out", "questionable", "doubtful", "active"], report_count),
+        "observed_at": first - pd.Timedelta(days=3) + pd.to_timedelta(
+            rng.integers(0, int((last - first).total_seconds() // 60) + 6 * 1440, report_count), unit="min"),
+    })
+    return weather, injuries
+
+
+def _features_of(games, snapshots, game_ids, weather=None, injuries=None):
+    matrix = build_feature_matrix(games.assign(roof=games["game_id"].map(lambda id_: ROOFS[id_ % 3])),
+                                  snapshots, SPORT, weather=weather, injuries=injuries)
     return matrix[matrix["game_id"].isin(game_ids)].sort_values("game_id").reset_index(drop=True)
 
 
@@ -83,12 +113,15 @@ leagues = st.tuples(st.integers(0, 2**32 - 1), st.integers(3, 10), st.integers(2
 def test_games_after_d_never_change_features_of_games_up_to_d(league):
     seed, team_count, game_count, cut_quantile = league
     games, snapshots = generated_league(seed, team_count, game_count)
+    weather, injuries = generated_context(seed, games)
     cut = games["start_time"].sort_values().iloc[int(cut_quantile * (game_count - 1))]
     is_known = games["start_time"] <= cut
     known_ids = games.loc[is_known, "game_id"]
-    reference = _features_of(games, snapshots, known_ids)
+    reference = _features_of(games, snapshots, known_ids, weather, injuries)
 
-    absent = _features_of(games[is_known], snapshots[snapshots["game_id"].isin(known_ids)], known_ids)
+    reported_by_cut = injuries[injuries["observed_at"] < cut]
+    absent = _features_of(games[is_known], snapshots[snapshots["game_id"].isin(known_ids)], known_ids,
+                          weather[weather["game_id"].isin(known_ids)], reported_by_cut)
     pd.testing.assert_frame_equal(absent, reference)
 
     rng = np.random.default_rng(seed + 1)
@@ -101,7 +134,14 @@ def test_games_after_d_never_change_features_of_games_up_to_d(league):
     of_later_game = ~changed_snapshots["game_id"].isin(known_ids).to_numpy()
     changed_snapshots.loc[of_later_game, "price"] = rng.choice([-400.0, 300.0], of_later_game.sum())
     changed_snapshots.loc[of_later_game, "line"] += 7.0
-    changed = _features_of(changed_games, changed_snapshots, known_ids)
+    changed_weather = weather.copy()
+    of_later_weather = ~changed_weather["game_id"].isin(known_ids).to_numpy()
+    changed_weather.loc[of_later_weather, ["temperature_f", "wind_mph"]] = [-40.0, 80.0]
+    changed_injuries = injuries.copy()
+    reported_later = (changed_injuries["observed_at"] >= cut).to_numpy()
+    changed_injuries.loc[reported_later, "status"] = "out"
+    changed_injuries.loc[reported_later, "position"] = "QB"
+    changed = _features_of(changed_games, changed_snapshots, known_ids, changed_weather, changed_injuries)
     pd.testing.assert_frame_equal(changed, reference)
 
     # Results of the games kicking off at D itself are unknown at D too: only their status and labels
@@ -111,7 +151,8 @@ def test_games_after_d_never_change_features_of_games_up_to_d(league):
     changed_games.loc[at_cut, "home_score"] = rng.integers(0, 60, at_cut.sum())
     changed_games.loc[at_cut, "away_score"] = rng.integers(0, 60, at_cut.sum())
     own_outcome = [*LABEL_COLUMNS, "status"]
-    without_outcomes = _features_of(changed_games, changed_snapshots, known_ids).drop(columns=own_outcome)
+    without_outcomes = _features_of(changed_games, changed_snapshots, known_ids, changed_weather,
+                                    changed_injuries).drop(columns=own_outcome)
     pd.testing.assert_frame_equal(without_outcomes, reference.drop(columns=own_outcome))
 
 
@@ -131,3 +172,26 @@ def test_snapshots_at_or_after_kick_off_never_affect_a_game(league):
     at_kick_off = pre_game.assign(captured_at=start_of_game[pre_game.index], price=500.0, book="late")
     with_live_odds = pd.concat([pre_game, live, at_kick_off], ignore_index=True)
     pd.testing.assert_frame_equal(_features_of(games, with_live_odds, games["game_id"]), reference)
+
+
+@settings(max_examples=30, deadline=None)
+@given(leagues)
+def test_weather_after_kick_off_and_injury_reports_from_kick_off_never_affect_a_game(league):
+    seed, team_count, game_count, _ = league
+    games, snapshots = generated_league(seed, team_count, game_count)
+    weather, injuries = generated_context(seed, games)
+    kick_off = weather["game_id"].map(games.set_index("game_id")["start_time"])
+    by_kick_off = weather[weather["observed_at"] <= kick_off]
+    reference = _features_of(games, snapshots, games["game_id"], by_kick_off, injuries)
+
+    post_game = weather[weather["observed_at"] > kick_off].assign(temperature_f=-60.0, wind_mph=90.0)
+    # Scratches announced as the last slot kicks off, for the teams playing in it: too late for every game.
+    last_slot = games[games["start_time"] == games["start_time"].max()]
+    late_scratches = pd.DataFrame({
+        "team": pd.concat([last_slot["home_team"], last_slot["away_team"]]).to_numpy(),
+        "player_name": "Late Scratch", "position": "QB", "status": "out",
+        "observed_at": games["start_time"].max(),
+    })
+    with_late_news = _features_of(games, snapshots, games["game_id"], pd.concat([by_kick_off, post_game]),
+                                  pd.concat([injuries, late_scratches], ignore_index=True))
+    pd.testing.assert_frame_equal(with_late_news, reference)
