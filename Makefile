@@ -33,6 +33,7 @@ benchmark: install
 	$(BIN)/python benchmarks/ingestion_benchmark.py
 	$(BIN)/python benchmarks/pipeline_benchmark.py
 	$(BIN)/python benchmarks/features_benchmark.py
+	$(BIN)/python benchmarks/daily_update_benchmark.py
 
 clean:
 	rm -rf .royaley

@@ -77,9 +77,9 @@ def main() -> None:
         history_seconds = run_months(defs, instance, "collection_job", *HISTORY)
         runs = [run_months(defs, instance, "features_job", *LATEST_MONTH) for _ in range(3)]
         stages = [stage_timings(defs.resources["database"].engine()) for _ in range(3)]
-        rows = [["ingest + features, full history 1999–2024 (one run)", round(history_seconds, 1)],
-                ["features_job for the latest month (median of 3 runs)", round(statistics.median(runs), 2)]]
-        rows += [[f"  of which: {name}", round(statistics.median(stage[name] for stage in stages), 2)]
+        rows = [["ingest + features, full history 1999–2024 (one run)", f"{history_seconds:.1f}"],
+                ["features_job for the latest month (median of 3 runs)", f"{statistics.median(runs):.2f}"]]
+        rows += [[f"  of which: {name}", f"{statistics.median(stage[name] for stage in stages):.2f}"]
                  for name in stages[0]]
         print(markdown_table(["step", "seconds"], rows))
 
