@@ -182,7 +182,7 @@ class ServiceClient:
 
     def _wait(self, state: RetryCallState) -> float:
         backoff = wait_exponential_jitter(
-            initial=self.retry.backoff_initial, max=self.retry.backoff_max, jitter=self.retry.jitter
+            multiplier=self.retry.backoff_initial, max=self.retry.backoff_max, jitter=self.retry.jitter
         )(state)
         failure = state.outcome.exception() if state.outcome else None
         if isinstance(failure, _RetryableAnswer) and failure.retry_after is not None:
