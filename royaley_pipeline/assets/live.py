@@ -28,6 +28,7 @@ from dagster import (
 )
 
 from royaley_pipeline.collectors import espn, odds_api, open_meteo, pinnacle, sportsdb
+from royaley_pipeline.collectors.common import slate_window
 from royaley_pipeline.collectors.errors import ServiceUnavailableError
 from royaley_pipeline.collectors.files import collect_nflverse, collect_tennis
 from royaley_pipeline.collectors.settings import CollectorsResource
@@ -115,25 +116,27 @@ def espn_games(context: AssetExecutionContext, database: DatabaseResource, colle
     """Scoreboard and per-event summaries; everything is validated before one write per sport-day."""
     engine, client, teams, venues = database.engine(), collectors.espn(), TeamDirectory(), VenueDirectory()
     totals = {"games_written": 0, "injuries_written": 0}
-    unknown_venues, skipped = set(), []
+    unknown_venues, skipped, empty = set(), [], []
     try:
         with _guarded():
             for sport, day in _days(_window(context)):
                 if sport not in espn.LEAGUES:
                     skipped.append(sport)
                     continue
-                slate = (espn.parse_scoreboard(client.fetch_scoreboard(sport, day), sport, teams))
+                slate = espn.parse_scoreboard(client.fetch_scoreboard(sport, day), sport, teams)
+                if slate.games.empty:
+                    empty.append(f"{sport} {day}: the scoreboard listed no games (empty slate)")
                 games = slate.games.copy()
                 resolved = games["venue"].map(venues.resolve)
                 unknown_venues |= set(games.loc[resolved.isna() & games["venue"].notna(), "venue"])
                 games["venue"] = resolved.fillna(games["venue"])
                 injuries = [
-                    (espn.parse_injuries(client.fetch_summary(sport, gid), sport, gid, teams))
+                    espn.parse_injuries(client.fetch_summary(sport, gid), sport, gid, teams)
                     for gid in games["source_game_id"]
                 ]
                 injury_frame = pd.concat(injuries, ignore_index=True) if injuries else None
-                batch = (validate_batch(SourceBatch(games=games)))
-                summary = (store_collected(engine, sport, batch, injury_frame))
+                batch = validate_batch(SourceBatch(games=games))
+                summary = store_collected(engine, sport, batch, injury_frame)
                 context.log.info(f"ESPN {sport} {day}: {summary}")
                 totals["games_written"] += summary.games.games
                 totals["injuries_written"] += summary.injuries
@@ -144,10 +147,10 @@ def espn_games(context: AssetExecutionContext, database: DatabaseResource, colle
         **common, "rows_written": totals["games_written"],
         "unknown_venues": ", ".join(sorted(unknown_venues)) or "none"})
     yield MaterializeResult(asset_key=ESPN_INJURIES, metadata={**common, "rows_written": totals["injuries_written"]})
-    yield _contract(context, database, "espn_collection_contract", ESPN_GAMES, _espn_problems)
+    yield _contract(context, database, "espn_collection_contract", ESPN_GAMES, _espn_problems, empty)
 
 
-def _espn_problems(counts) -> tuple[list[str], list[str]]:
+def _espn_problems(counts, day: date) -> tuple[list[str], list[str]]:
     errors = [f"{counts['negative_scores']} negative score(s)"] if counts["negative_scores"] else []
     warnings = ["no games on this day (empty slate)"] if counts["games"] == 0 else []
     return errors, warnings
@@ -176,7 +179,7 @@ def the_odds_api_snapshots(context: AssetExecutionContext, database: DatabaseRes
                 if sport not in odds_api.SPORT_KEYS:
                     skipped.append(sport)
                     continue
-                odds = (odds_api.parse_odds(client.fetch_odds(sport, day), sport, teams))
+                odds = odds_api.parse_odds(client.fetch_odds(sport, day), sport, teams)
                 summary = store_event_odds(engine, sport, odds)
                 written += summary.snapshots_written
                 unmatched += summary.unmatched_events
@@ -204,7 +207,7 @@ def _last_remaining_quota(context: AssetExecutionContext) -> int | None:
     return int(remaining) if isinstance(remaining, (int, float)) and remaining >= 0 else None
 
 
-def _odds_problems(counts) -> tuple[list[str], list[str]]:
+def _odds_problems(counts, day: date) -> tuple[list[str], list[str]]:
     errors, warnings = [], []
     if counts["prices_between_minus_100_and_100"]:
         errors.append(f"{counts['prices_between_minus_100_and_100']} American price(s) strictly between -100 and 100")
@@ -214,10 +217,12 @@ def _odds_problems(counts) -> tuple[list[str], list[str]]:
         warnings.append("no odds snapshots for this day")
     latest = counts["latest_odds_capture"]
     if latest is not None:
-        age = pd.Timestamp.now(tz="UTC") - pd.Timestamp(latest).tz_localize(None).tz_localize("UTC") \
-            if pd.Timestamp(latest).tzinfo is None else pd.Timestamp.now(tz="UTC") - pd.Timestamp(latest)
-        if age > ODDS_FRESHNESS:
-            warnings.append(f"latest snapshot {latest} is older than {ODDS_FRESHNESS}")
+        # Fresh means captured close to the slate, not close to "now", so backfills judge the same.
+        captured = pd.Timestamp(latest)
+        captured = captured.tz_localize("UTC") if captured.tzinfo is None else captured.tz_convert("UTC")
+        slate_start = pd.Timestamp(slate_window(day)[0])
+        if captured < slate_start - ODDS_FRESHNESS:
+            warnings.append(f"latest snapshot {latest} is more than {ODDS_FRESHNESS} before the slate")
     return errors, warnings
 
 
@@ -243,8 +248,8 @@ def pinnacle_snapshots(context: AssetExecutionContext, database: DatabaseResourc
                 if sport not in pinnacle.LEAGUES:
                     skipped.append(sport)
                     continue
-                odds = (pinnacle.parse_pinnacle(
-                    client.fetch_fixtures(sport), client.fetch_odds(sport), sport, day, teams))
+                odds = pinnacle.parse_pinnacle(
+                    client.fetch_fixtures(sport), client.fetch_odds(sport), sport, day, teams)
                 summary = store_event_odds(engine, sport, odds)
                 written += summary.snapshots_written
                 unmatched += summary.unmatched_events
@@ -295,7 +300,7 @@ def open_meteo_weather(context: AssetExecutionContext, database: DatabaseResourc
     yield _contract(context, database, "open_meteo_collection_contract", OPEN_METEO_WEATHER, _weather_problems)
 
 
-def _weather_problems(counts) -> tuple[list[str], list[str]]:
+def _weather_problems(counts, day: date) -> tuple[list[str], list[str]]:
     errors = []
     if counts["min_temperature_f"] is not None and not -60 <= counts["min_temperature_f"] <= 130:
         errors.append(f"temperature {counts['min_temperature_f']} °F")
@@ -325,9 +330,9 @@ def thesportsdb_events(context: AssetExecutionContext, database: DatabaseResourc
                 if sport not in sportsdb.LEAGUES:
                     skipped.append(sport)
                     continue
-                games = (sportsdb.parse_events(client.fetch_events_day(sport, day), sport, teams))
+                games = sportsdb.parse_events(client.fetch_events_day(sport, day), sport, teams)
                 games["venue"] = games["venue"].map(venues.resolve).fillna(games["venue"])
-                summary = (store_collected(engine, sport, validate_batch(SourceBatch(games=games))))
+                summary = store_collected(engine, sport, validate_batch(SourceBatch(games=games)))
                 written += summary.games.games
     finally:
         client.close()
@@ -350,8 +355,8 @@ def tennis_matches(context: AssetExecutionContext, database: DatabaseResource, c
                 if sport != "ATP":
                     skipped.append(sport)
                     continue
-                batch = (validate_batch(collect_tennis(collectors.tennis_location, day=day, client=client)))
-                written += (store_collected(engine, sport, batch)).games.games
+                batch = validate_batch(collect_tennis(collectors.tennis_location, day=day, client=client))
+                written += store_collected(engine, sport, batch).games.games
     finally:
         client.close()
     yield MaterializeResult(asset_key=TENNIS_MATCHES, metadata={**_common(context, skipped), "rows_written": written})
@@ -371,9 +376,9 @@ def nflverse_games(context: AssetExecutionContext, database: DatabaseResource, c
                 if sport != "NFL":
                     skipped.append(sport)
                     continue
-                batch = (validate_batch(
-                    collect_nflverse(collectors.nflverse_location, day=day, client=client, teams=teams)))
-                written += (store_collected(engine, sport, batch)).games.games
+                batch = validate_batch(
+                    collect_nflverse(collectors.nflverse_location, day=day, client=client, teams=teams))
+                written += store_collected(engine, sport, batch).games.games
     finally:
         client.close()
     yield MaterializeResult(asset_key=NFLVERSE_GAMES, metadata={**_common(context, skipped), "rows_written": written})
@@ -394,13 +399,15 @@ def _skipped(context: AssetExecutionContext, key: AssetKey, check: str, reason: 
                            metadata={"skipped": reason})
 
 
-def _contract(context: AssetExecutionContext, database: DatabaseResource, name: str, key: AssetKey, rules):
-    """Row counts, value ranges and freshness of the partition's stored rows, as one check result."""
+def _contract(context: AssetExecutionContext, database: DatabaseResource, name: str, key: AssetKey, rules,
+              warnings: list[str] | None = None):
+    """Row counts, value ranges and freshness of the partition's stored rows, as one check result;
+    ``warnings`` adds what the run itself saw (e.g. a payload with no games)."""
     window = _window(context)
-    errors, warnings, counts = [], [], {}
+    errors, warnings, counts = [], list(warnings or []), {}
     for sport, day in _days(window):
         day_counts = count_collected(database.engine(), sport, day)
-        day_errors, day_warnings = rules(day_counts)
+        day_errors, day_warnings = rules(day_counts, day)
         errors += [f"{sport} {day}: {e}" for e in day_errors]
         warnings += [f"{sport} {day}: {w}" for w in day_warnings]
         counts[f"{sport} {day}"] = {k: (str(v) if isinstance(v, (datetime, date)) else v) for k, v in day_counts.items()}
