@@ -8,7 +8,13 @@ import time
 from datetime import date
 
 import pytest
-from dagster import DagsterEventType, DagsterInstance, build_sensor_context, materialize
+from dagster import (
+    DagsterEventType,
+    DagsterInstance,
+    build_run_status_sensor_context,
+    build_sensor_context,
+    materialize,
+)
 from sqlalchemy import func, select
 from werkzeug import Response
 
@@ -23,7 +29,7 @@ from royaley_pipeline.assets.live import (
 from royaley_pipeline.definitions import defs as DEFINITIONS
 from royaley_pipeline.partitions import sport_day_key
 from royaley_pipeline.resources import DatabaseResource
-from royaley_pipeline.sensors import new_odds_sensor
+from royaley_pipeline.sensors import features_after_collection_sensor, new_odds_sensor
 from royaley_pipeline.storage.models import GameRow, InjuryRow, OddsSnapshotRow, WeatherRow
 from royaley_pipeline_tests.collectors.conftest import (
     ODDS_KEY,
@@ -138,6 +144,21 @@ def test_sensor_requests_the_days_predictions_when_new_odds_land(database_url, c
     later = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor, definitions=DEFINITIONS))
     assert [request.partition_key for request in later.run_requests] == [NFL_KEY]
     assert later.run_requests[0].run_key != first.run_requests[0].run_key
+
+
+def test_a_successful_collection_refreshes_its_months_features(database_url, collectors, httpserver, instance):
+    """The run-status sensor asks for the month's raw files and features after a day's collection,
+    so the 06:00 predictions find features for the games collected at 04:00."""
+    serve_day(httpserver)
+    result = run([espn_games], NFL_KEY, database_url, collectors, instance)
+    success = [e for e in result.all_events if e.event_type == DagsterEventType.RUN_SUCCESS][0]
+    context = build_run_status_sensor_context(
+        sensor_name=features_after_collection_sensor.name, dagster_event=success,
+        dagster_instance=instance, dagster_run=instance.get_run_by_id(result.run_id),
+    )
+    requests = features_after_collection_sensor(context)
+    assert [r.partition_key for r in requests] == ["2025-09-01|NFL"]
+    assert features_after_collection_sensor.job_name == "collection_job"
 
 
 def _moved_odds():
