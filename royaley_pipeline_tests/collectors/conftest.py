@@ -38,6 +38,10 @@ def collectors(httpserver, monkeypatch) -> CollectorsResource:
     monkeypatch.setenv("THESPORTSDB_API_KEY", SPORTSDB_KEY)
     monkeypatch.setenv("PINNACLE_USERNAME", "royaley")
     monkeypatch.setenv("PINNACLE_PASSWORD", PINNACLE_PASSWORD)
+    return make_collectors(httpserver)
+
+
+def make_collectors(httpserver, **overrides) -> CollectorsResource:
     base = httpserver.url_for("").rstrip("/")
     return CollectorsResource(
         espn_base_url=f"{base}/espn",
@@ -47,5 +51,5 @@ def collectors(httpserver, monkeypatch) -> CollectorsResource:
         open_meteo_archive_url=f"{base}/archive",
         sportsdb_base_url=f"{base}/sportsdb",
         forecast_days_back=100000,  # fixtures are in the past: keep using the forecast host
-        **FAST,
+        **{**FAST, **overrides},
     )
