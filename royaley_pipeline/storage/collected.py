@@ -186,31 +186,45 @@ def _team_ids(connection: Connection, sport_id: int) -> dict[str, int]:
 
 
 def _rekey_to_stored_games(connection, sport_id, batch: SourceBatch, injuries):
-    """Give each collected game the id of the stored game with the same date and teams, if any."""
+    """Give each collected game the id of the stored game with the same date and teams, if any.
+
+    Only unambiguous pairings are matched (a doubleheader stays two games), and a game already
+    stored as final is never set back to scheduled by a feed that lags behind.
+    """
     games = batch.games
     if games.empty or get_sport_kind(connection, sport_id) == "individual":
         return batch, injuries, 0
     team_ids = _team_ids(connection, sport_id)
     days = sorted({pd.Timestamp(day).date() for day in games["game_date"]})
     stored = connection.execute(
-        select(GameRow.source_game_id, GameRow.game_date, GameRow.home_team_id, GameRow.away_team_id).where(
-            GameRow.sport_id == sport_id, GameRow.game_date.in_(days)
-        )
+        select(GameRow.source_game_id, GameRow.game_date, GameRow.home_team_id, GameRow.away_team_id,
+               GameRow.status, GameRow.home_score, GameRow.away_score)
+        .where(GameRow.sport_id == sport_id, GameRow.game_date.in_(days))
     ).all()
-    by_pairing = {(row.game_date, row.home_team_id, row.away_team_id): row.source_game_id for row in stored}
-    renames = {}
-    for game in games.itertuples(index=False):
-        key = (pd.Timestamp(game.game_date).date(), team_ids.get(game.home_team), team_ids.get(game.away_team))
-        known = by_pairing.get(key)
-        if known is not None and known != game.source_game_id:
-            renames[game.source_game_id] = known
-    if not renames:
-        return batch, injuries, 0
+    by_pairing: dict[tuple, list] = {}
+    for row in stored:
+        by_pairing.setdefault((row.game_date, row.home_team_id, row.away_team_id), []).append(row)
+    keys = [
+        (pd.Timestamp(game.game_date).date(), team_ids.get(game.home_team), team_ids.get(game.away_team))
+        for game in games.itertuples(index=False)
+    ]
+    incoming = pd.Series(keys).value_counts()
+    renames, games = {}, games.copy()
+    for position, key in enumerate(keys):
+        matches = by_pairing.get(key, [])
+        if len(matches) != 1 or incoming[key] != 1:
+            continue
+        known = matches[0]
+        label = games.index[position]
+        if known.status == "final" and games.at[label, "status"] != "final":
+            games.loc[label, ["status", "home_score", "away_score"]] = ["final", known.home_score, known.away_score]
+        if known.source_game_id != games.at[label, "source_game_id"]:
+            renames[games.at[label, "source_game_id"]] = known.source_game_id
 
     def rename(frame):
-        return frame.assign(source_game_id=frame["source_game_id"].replace(renames))
+        return frame.assign(source_game_id=frame["source_game_id"].replace(renames)) if renames else frame
 
-    batch = SourceBatch(rename(batch.games), rename(batch.odds), rename(batch.weather), batch.players)
+    batch = SourceBatch(rename(games), rename(batch.odds), rename(batch.weather), batch.players)
     return batch, (rename(injuries) if injuries is not None else None), len(renames)
 
 
