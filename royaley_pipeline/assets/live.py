@@ -56,6 +56,9 @@ SPORTSDB_EVENTS = AssetKey(["raw", "thesportsdb", "events"])
 TENNIS_MATCHES = AssetKey(["raw", "sackmann", "matches"])
 NFLVERSE_GAMES = AssetKey(["raw", "nflverse", "games"])
 ODDS_ASSETS = (ODDS_API_SNAPSHOTS, PINNACLE_SNAPSHOTS)
+# What the features read from the live feeds (declared as lineage on the monthly features asset).
+LIVE_FEATURE_INPUTS = (ESPN_GAMES, ESPN_INJURIES, ODDS_API_SNAPSHOTS, PINNACLE_SNAPSHOTS, OPEN_METEO_WEATHER,
+                       SPORTSDB_EVENTS, TENNIS_MATCHES, NFLVERSE_GAMES)
 
 # Op-level retries for what the clients' own retries could not ride out (an outage of minutes).
 RETRY_POLICY = RetryPolicy(

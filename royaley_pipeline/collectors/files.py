@@ -36,8 +36,8 @@ class FileClient(ServiceClient):
 
     def read(self, location: str) -> FileText:
         if urlsplit(location).scheme in ("http", "https"):
-            self.base_url = location.rsplit("/", 1)[0]
-            fetched = self.get(location.rsplit("/", 1)[1])
+            folder, name = location.rsplit("/", 1)
+            fetched = self.get(name, base_url=folder)
             if fetched.text.lstrip().startswith("<"):
                 raise CollectorError(self.source, fetched.request, None, "expected CSV but got an HTML page")
             return FileText(fetched.request, fetched.text)

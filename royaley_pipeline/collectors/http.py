@@ -114,19 +114,23 @@ class ServiceClient:
     def close(self) -> None:
         self.session.close()
 
-    def describe(self, path: str, params: dict | None = None) -> str:
+    def describe(self, path: str, params: dict | None = None, *, base_url: str | None = None) -> str:
         """The request as it may be shown: secrets in the path or parameters masked."""
-        url = f"{self.base_url}/{path.lstrip('/')}"
+        url = f"{(base_url or self.base_url).rstrip('/')}/{path.lstrip('/')}"
         shown = {key: value for key, value in (params or {}).items() if value is not None}
         text = url + (f"?{urlencode(shown)}" if shown else "")
         for secret in self.secrets:
             text = text.replace(secret, MASK)
         return text
 
-    def get(self, path: str, params: dict | None = None, *, secret_params: dict | None = None) -> Fetched:
-        """GET with retries; ``secret_params`` are sent but never described."""
-        request = self.describe(path, params)
-        url = f"{self.base_url}/{path.lstrip('/')}"
+    def get(
+        self, path: str, params: dict | None = None, *, secret_params: dict | None = None,
+        base_url: str | None = None,
+    ) -> Fetched:
+        """GET with retries; ``secret_params`` are sent but never described. ``base_url`` overrides
+        the client's for services spread over several hosts (Open-Meteo's archive)."""
+        request = self.describe(path, params, base_url=base_url)
+        url = f"{(base_url or self.base_url).rstrip('/')}/{path.lstrip('/')}"
         query = {key: value for key, value in {**(params or {}), **(secret_params or {})}.items() if value is not None}
         retrying = Retrying(
             stop=stop_after_attempt(self.retry.attempts),

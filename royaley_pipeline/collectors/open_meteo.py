@@ -9,7 +9,7 @@ aligned by index; units are asked for in Fahrenheit and mph, times in UTC.
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -42,15 +42,11 @@ class OpenMeteoClient(ServiceClient):
             "wind_speed_unit": "mph",
             "timezone": "UTC",
             "start_date": day.isoformat(),
-            "end_date": (day + pd.Timedelta(days=1)).isoformat(),
+            "end_date": (day + timedelta(days=1)).isoformat(),
         }
-        if not archive:
-            return self.get("v1/forecast", params)
-        forecast_url, self.base_url = self.base_url, self.archive_url
-        try:
-            return self.get("v1/archive", params)
-        finally:
-            self.base_url = forecast_url
+        if archive:
+            return self.get("v1/archive", params, base_url=self.archive_url)
+        return self.get("v1/forecast", params)
 
 
 class _Hourly(Payload):

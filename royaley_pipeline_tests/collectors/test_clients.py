@@ -97,6 +97,14 @@ def test_open_meteo_kickoff_hour(httpserver, fast_retry):
     assert weather == {"temperature_f": 71.6, "wind_mph": 8.1, "precipitation_probability": 0.15}
     with pytest.raises(PayloadError, match="hourly.time"):
         open_meteo.parse_kickoff_weather(fetched, pd.Timestamp("2025-09-08T17:00Z"))
+    archived = fixture_json("open_meteo_forecast.json")
+    del archived["hourly"]["precipitation_probability"]
+    httpserver.expect_request("/archive/v1/archive").respond_with_json(archived)
+    fetched = client.fetch_hourly(40.8135, -74.0745, NFL_DAY, archive=True)
+    assert fetched.request.startswith(httpserver.url_for("/archive/v1/archive"))
+    assert "precipitation_probability" not in httpserver.log[-1][0].args["hourly"]
+    past = open_meteo.parse_kickoff_weather(fetched, pd.Timestamp("2025-09-07T17:00Z"))
+    assert past["temperature_f"] == 71.6 and pd.isna(past["precipitation_probability"])
 
 
 def test_sportsdb_key_in_path_is_masked(httpserver, fast_retry):
