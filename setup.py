@@ -20,6 +20,11 @@ INSTALL_REQUIRES = [
     "h2o==3.46.0.11",
     "rich==15.0.0",
     "tabulate==0.10.0",
+    # Live collectors: one requests session per client, retries with tenacity, payloads validated
+    # with pydantic (already pulled in by dagster; pinned here because collectors import it).
+    "requests==2.34.2",
+    "tenacity==9.2.1",
+    "pydantic==2.14.4",
 ]
 
 EXTRAS_REQUIRE = {
@@ -27,6 +32,7 @@ EXTRAS_REQUIRE = {
         "pytest==9.2.0",
         "hypothesis==6.170.17",
         "ruff==0.17.6",
+        "pytest-httpserver==1.2.0",
     ],
 }
 EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["test"]

@@ -4,6 +4,7 @@ from dagster import Definitions
 
 from royaley_pipeline.assets.checks import RAW_CHECKS
 from royaley_pipeline.assets.features import game_features
+from royaley_pipeline.assets.live import LIVE_ASSETS
 from royaley_pipeline.assets.models import game_outcome_model
 from royaley_pipeline.assets.predictions import game_predictions
 from royaley_pipeline.assets.raw import historical_games
@@ -11,8 +12,9 @@ from royaley_pipeline.config import Settings
 from royaley_pipeline.jobs import JOBS
 from royaley_pipeline.resources import build_resources
 from royaley_pipeline.schedules import SCHEDULES
+from royaley_pipeline.sensors import SENSORS
 
-ASSETS = [historical_games, game_features, game_outcome_model, game_predictions]
+ASSETS = [historical_games, *LIVE_ASSETS, game_features, game_outcome_model, game_predictions]
 
 
 def build_definitions(settings: Settings | None = None) -> Definitions:
@@ -22,6 +24,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
         asset_checks=RAW_CHECKS,
         jobs=JOBS,
         schedules=SCHEDULES,
+        sensors=SENSORS,
         resources=build_resources(settings),
     )
 

@@ -3,6 +3,7 @@
 from dagster import AssetSelection, define_asset_job
 
 from royaley_pipeline.assets.features import FEATURES_GROUP
+from royaley_pipeline.assets.live import LIVE_GROUP
 from royaley_pipeline.assets.models import MODELS_GROUP
 from royaley_pipeline.assets.predictions import PREDICTIONS_GROUP
 from royaley_pipeline.assets.raw import RAW_GROUP
@@ -13,6 +14,11 @@ features_selection = AssetSelection.groups(FEATURES_GROUP)
 collection_job = define_asset_job(
     "collection_job", selection=raw_selection | features_selection,
     description="Collect raw games, odds and weather, then recompute the features of the same partitions.",
+)
+live_collection_job = define_asset_job(
+    "live_collection_job", selection=AssetSelection.groups(LIVE_GROUP),
+    description="Collect one sport-day from the live sources: ESPN, The Odds API, Pinnacle, Open-Meteo, "
+    "TheSportsDB, Sackmann tennis and nflverse.",
 )
 features_job = define_asset_job("features_job", selection=features_selection,
                                 description="Recompute features from the stored raw tables.")
@@ -25,4 +31,4 @@ predictions_job = define_asset_job(
     description="Score a day's games with the champion models at the best available prices.",
 )
 
-JOBS = [collection_job, features_job, training_job, predictions_job]
+JOBS = [collection_job, live_collection_job, features_job, training_job, predictions_job]

@@ -7,6 +7,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from sqlalchemy import Engine
 
+from royaley_pipeline.collectors.settings import collectors_from_environment
 from royaley_pipeline.config import Settings, load_settings
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.storage.database import engine_for
@@ -49,6 +50,7 @@ def build_resources(settings: Settings | None = None) -> dict[str, ConfigurableR
     return {
         "database": DatabaseResource(url=settings.database_url),
         "model_registry": ModelRegistryResource(tracking_uri=settings.mlflow_tracking_uri),
+        "collectors": collectors_from_environment(),
         "paths": PathsResource(
             features_path=str(settings.features_path),
             datasets_path=str(settings.datasets_path),

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
-from royaley_pipeline.jobs import collection_job, predictions_job, training_job
-from royaley_pipeline.partitions import model_key, sport_day_key, sport_month_key
+from royaley_pipeline.jobs import live_collection_job, predictions_job, training_job
+from royaley_pipeline.partitions import model_key, sport_day_key
 from royaley_pipeline.sports import get_sport
 
 DEFAULT_TIMEZONE = "America/New_York"
@@ -31,19 +31,18 @@ def _local_date(context: ScheduleEvaluationContext):
 
 
 @schedule(
-    job=collection_job,
+    job=live_collection_job,
     cron_schedule="0 4 * * *",
     execution_timezone=schedule_timezone(),
-    description="04:00 daily: the current month's games, odds and weather, then its features.",
+    description="04:00 daily: yesterday's final scores and today's slate, odds, weather and injuries "
+    "from the live sources; a run-status sensor then refreshes the month's raw files and features.",
 )
 def daily_collection_schedule(context: ScheduleEvaluationContext):
     today = _local_date(context)
     for sport in scheduled_sports():
-        # Yesterday's final scores and today's slate; on the 1st they live in different months.
-        for key in dict.fromkeys(sport_month_key(sport, day) for day in (today - timedelta(days=1), today)):
-            yield RunRequest(
-                run_key=f"collect-{key}-{today}", partition_key=key, tags={"royaley/sport": sport}
-            )
+        for day in (today - timedelta(days=1), today):
+            key = sport_day_key(sport, day)
+            yield RunRequest(run_key=f"collect-{key}-{today}", partition_key=key, tags={"royaley/sport": sport})
 
 
 @schedule(

@@ -27,16 +27,20 @@ def test_cron_lines_replace_the_original_crontab():
     assert {s.execution_timezone for s in defs.schedules} == {"America/New_York"}
 
 
-def test_daily_collection_targets_the_current_month_of_each_sport(monkeypatch):
+def test_daily_collection_targets_yesterday_and_today_of_each_sport_in_the_live_job(monkeypatch):
     monkeypatch.setenv("ROYALEY_SCHEDULED_SPORTS", "NFL,NBA")
     runs = requests(daily_collection_schedule, datetime(2024, 1, 7, 4, 0, tzinfo=NEW_YORK))
-    assert sorted(r.partition_key for r in runs) == ["2024-01-01|NBA", "2024-01-01|NFL"]
+    assert daily_collection_schedule.job_name == "live_collection_job"
+    assert sorted(r.partition_key for r in runs) == [
+        "2024-01-06|NBA", "2024-01-06|NFL", "2024-01-07|NBA", "2024-01-07|NFL",
+    ]
 
 
-def test_daily_collection_on_the_first_also_closes_the_previous_month(monkeypatch):
+def test_daily_collection_on_the_first_reaches_back_into_the_previous_month(monkeypatch):
     monkeypatch.setenv("ROYALEY_SCHEDULED_SPORTS", "NFL")
     runs = requests(daily_collection_schedule, datetime(2024, 2, 1, 4, 0, tzinfo=NEW_YORK))
-    assert [r.partition_key for r in runs] == ["2024-01-01|NFL", "2024-02-01|NFL"]
+    assert [r.partition_key for r in runs] == ["2024-01-31|NFL", "2024-02-01|NFL"]
+    assert len({r.run_key for r in runs}) == 2
 
 
 def test_daily_predictions_target_todays_games_not_yesterdays(monkeypatch):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 from dagster import (
+    AssetDep,
     AssetExecutionContext,
     AssetSpec,
     BackfillPolicy,
@@ -12,9 +13,10 @@ from dagster import (
     asset,
 )
 
+from royaley_pipeline.assets.live import LIVE_FEATURE_INPUTS
 from royaley_pipeline.assets.raw import RAW_GAMES, RAW_ODDS, RAW_WEATHER
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION, build_feature_matrix
-from royaley_pipeline.partitions import parse_sport_date_keys, sport_month_partitions
+from royaley_pipeline.partitions import parse_sport_date_keys, same_sport_and_month, sport_month_partitions
 from royaley_pipeline.resources import DatabaseResource, PathsResource
 from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.features import replace_features
@@ -26,7 +28,13 @@ FEATURES_GROUP = "features"
 
 @asset(
     key=["features", "game_features"],
-    deps=[AssetSpec(RAW_GAMES).key, AssetSpec(RAW_ODDS).key, AssetSpec(RAW_WEATHER).key],
+    deps=[
+        AssetSpec(RAW_GAMES).key,
+        AssetSpec(RAW_ODDS).key,
+        AssetSpec(RAW_WEATHER).key,
+        # Lineage from the daily live collectors: a month's features read every day collected in it.
+        *[AssetDep(key, partition_mapping=same_sport_and_month) for key in LIVE_FEATURE_INPUTS],
+    ],
     partitions_def=sport_month_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     group_name=FEATURES_GROUP,

@@ -22,7 +22,7 @@ from royaley_pipeline.config import load_settings
 from royaley_pipeline.partitions import parse_sport_date_keys, sport_month_partitions
 from royaley_pipeline.resources import DatabaseResource, PathsResource
 from royaley_pipeline.sources.catalog import read_sport_history
-from royaley_pipeline.storage.games import store_source_batch
+from royaley_pipeline.storage.collected import store_collected
 
 RAW_GROUP = "raw"
 RAW_GAMES = ["raw", "games"]
@@ -74,7 +74,8 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
     previews = []
     for sport in window.sports:
         batch = read_sport_history(sport, settings, start=window.start, end=window.end)
-        summary = store_source_batch(engine, sport, batch)
+        # Matched onto games a live feed already stored (same date and teams) instead of duplicating them.
+        summary = store_collected(engine, sport, batch).games
         context.log.info(f"{sport} {window.start}..{window.end}: {summary}")
         for name, value in summary.as_metadata().items():
             totals[name] += value

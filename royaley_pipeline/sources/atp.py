@@ -18,6 +18,7 @@ tournament's first week's end, so events starting on 31 December belong to the n
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Iterable
 from os import PathLike
@@ -82,11 +83,13 @@ def read_atp_matches(
     players_path: str | PathLike[str] | None = None,
     start: DateBound = None,
     end: DateBound = None,
+    label: str | None = None,
 ) -> SourceBatch:
-    """Matches (as games) and their players from one or more Sackmann match files."""
-    if isinstance(paths, (str, PathLike)):
+    """Matches (as games) and their players from one or more Sackmann match files (or one text
+    buffer, whose origin ``label`` names in errors)."""
+    if isinstance(paths, (str, PathLike, io.IOBase)):
         paths = [paths]
-    files = [_read_match_file(path, start, end) for path in paths]
+    files = [_read_match_file(path, start, end, label) for path in paths]
     games = pd.concat([games for games, _ in files if len(games)], ignore_index=True) if files else None
     if games is None or games.empty:
         return SourceBatch()
@@ -105,9 +108,9 @@ def read_atp_matches(
 
 
 def _read_match_file(
-    path: str | PathLike[str], start: DateBound, end: DateBound
+    path: str | PathLike[str], start: DateBound, end: DateBound, label: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    source = f"{SOURCE} {path}"
+    source = f"{SOURCE} {label or path}"
     raw = read_text_csv(path, source)
     require_columns(raw, MATCH_COLUMNS, source)
     raw[KEY] = raw["tourney_id"].str.strip() + "-" + raw["match_num"].str.strip()

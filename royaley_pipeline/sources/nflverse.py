@@ -88,13 +88,15 @@ def read_nflverse_games(
     start: DateBound = None,
     end: DateBound = None,
     teams: TeamDirectory | None = None,
+    label: str | None = None,
 ) -> SourceBatch:
-    """Games, closing odds and kick-off weather from an nflverse games file (path or http URL).
+    """Games, closing odds and kick-off weather from an nflverse games file (path, URL or text buffer;
+    ``label`` names a buffer's origin in errors).
 
     ``start``/``end`` (inclusive dates) choose the rows to validate and return, so a bad row in
     an old season does not stop a recent load; every row's date must still parse.
     """
-    source = source_label(location)
+    source = source_label(label or location)
     raw = read_text_csv(location, source)
     require_columns(raw, REQUIRED_COLUMNS, source)
     game_dates = to_date(raw, "gameday", source, KEY, "%Y-%m-%d")

@@ -31,6 +31,12 @@ def load_reference_teams(path: Path = REFERENCE_TEAMS_PATH) -> pd.DataFrame:
     return teams[["sport", "code", "name", "aliases"]]
 
 
+def team_spellings(row) -> list[str]:
+    """Every spelling that names a team: its code, its aliases and its full name (live feeds such
+    as The Odds API and Pinnacle name teams in full)."""
+    return [row.code, *row.aliases, row.name.strip().upper()]
+
+
 class TeamDirectory:
     """Resolves any known spelling of a team to its canonical code within a sport."""
 
@@ -39,7 +45,7 @@ class TeamDirectory:
         self._codes: dict[tuple[str, str], str] = {}
         for row in teams.itertuples(index=False):
             sport = row.sport.upper()
-            for spelling in [row.code, *row.aliases]:
+            for spelling in team_spellings(row):
                 key = (sport, spelling.strip().upper())
                 if key in self._codes and self._codes[key] != row.code:
                     raise ValueError(

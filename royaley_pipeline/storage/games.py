@@ -44,44 +44,50 @@ class WriteSummary:
 
 def store_source_batch(engine: Engine, sport_code: str, batch: SourceBatch) -> WriteSummary:
     """Upsert one source batch in a single transaction: all of it lands, or none of it."""
-    sport = get_sport(sport_code)
     with engine.begin() as connection:
-        sport_id = connection.execute(select(SportRow.id).where(SportRow.code == sport.code)).scalar_one()
-        players = _store_players(connection, sport_id, batch.players)
-        games = batch.games
-        if games.empty:
-            return WriteSummary(0, 0, 0, players)
-        venue_ids = _store_venues(connection, games)
-        rows = _game_rows(connection, sport, sport_id, games, venue_ids)
-        upsert_rows(connection, GameRow.__table__, rows, ["sport_id", "source_game_id"])
-        game_ids = _game_id_map(connection, sport_id, games)
-        odds = _attach_game_ids(batch.odds, game_ids, "odds")
-        upsert_rows(
-            connection,
-            OddsSnapshotRow.__table__,
-            frame_records(
-                odds, ["game_id", "book", "market", "side", "line", "price", "captured_at", "source"]
-            ),
-            ["game_id", "book", "market", "side", "captured_at"],
-        )
-        weather = _attach_game_ids(batch.weather, game_ids, "weather")
-        upsert_rows(
-            connection,
-            WeatherRow.__table__,
-            frame_records(
-                weather,
-                [
-                    "game_id",
-                    "source",
-                    "observed_at",
-                    "temperature_f",
-                    "wind_mph",
-                    "precipitation_probability",
-                    "is_indoor",
-                ],
-            ),
-            ["game_id", "source", "observed_at"],
-        )
+        return write_source_batch(connection, sport_code, batch)
+
+
+def write_source_batch(connection: Connection, sport_code: str, batch: SourceBatch) -> WriteSummary:
+    """The body of ``store_source_batch`` inside the caller's transaction (live collectors add
+    injuries to the same transaction)."""
+    sport = get_sport(sport_code)
+    sport_id = connection.execute(select(SportRow.id).where(SportRow.code == sport.code)).scalar_one()
+    players = _store_players(connection, sport_id, batch.players)
+    games = batch.games
+    if games.empty:
+        return WriteSummary(0, 0, 0, players)
+    venue_ids = _store_venues(connection, games)
+    rows = _game_rows(connection, sport, sport_id, games, venue_ids)
+    upsert_rows(connection, GameRow.__table__, rows, ["sport_id", "source_game_id"])
+    game_ids = _game_id_map(connection, sport_id, games)
+    odds = _attach_game_ids(batch.odds, game_ids, "odds")
+    upsert_rows(
+        connection,
+        OddsSnapshotRow.__table__,
+        frame_records(
+            odds, ["game_id", "book", "market", "side", "line", "price", "captured_at", "source"]
+        ),
+        ["game_id", "book", "market", "side", "captured_at"],
+    )
+    weather = _attach_game_ids(batch.weather, game_ids, "weather")
+    upsert_rows(
+        connection,
+        WeatherRow.__table__,
+        frame_records(
+            weather,
+            [
+                "game_id",
+                "source",
+                "observed_at",
+                "temperature_f",
+                "wind_mph",
+                "precipitation_probability",
+                "is_indoor",
+            ],
+        ),
+        ["game_id", "source", "observed_at"],
+    )
     return WriteSummary(len(rows), len(odds), len(weather), players)
 
 

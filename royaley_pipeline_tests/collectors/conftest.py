@@ -1,0 +1,55 @@
+"""Loopback HTTP servers serving the documented-format fixtures, and collectors pointed at them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from royaley_pipeline.collectors.http import RetrySettings
+from royaley_pipeline.collectors.settings import CollectorsResource
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ODDS_KEY = "odds-key-SECRET-0123456789"
+SPORTSDB_KEY = "sportsdb-SECRET-987"
+PINNACLE_PASSWORD = "pinn-SECRET-pw"
+
+# Waits stay tiny through configuration; nothing in the retry path is patched.
+FAST = dict(attempts=3, backoff_initial=0.01, backoff_max=0.05, jitter=0.01, connect_timeout=1.0, read_timeout=0.5)
+
+
+def fixture_text(name: str) -> str:
+    return (FIXTURES / name).read_text()
+
+
+def fixture_json(name: str):
+    return json.loads(fixture_text(name))
+
+
+@pytest.fixture
+def fast_retry() -> RetrySettings:
+    return RetrySettings(**FAST)
+
+
+@pytest.fixture
+def collectors(httpserver, monkeypatch) -> CollectorsResource:
+    monkeypatch.setenv("ODDS_API_KEY", ODDS_KEY)
+    monkeypatch.setenv("THESPORTSDB_API_KEY", SPORTSDB_KEY)
+    monkeypatch.setenv("PINNACLE_USERNAME", "royaley")
+    monkeypatch.setenv("PINNACLE_PASSWORD", PINNACLE_PASSWORD)
+    return make_collectors(httpserver)
+
+
+def make_collectors(httpserver, **overrides) -> CollectorsResource:
+    base = httpserver.url_for("").rstrip("/")
+    return CollectorsResource(
+        espn_base_url=f"{base}/espn",
+        odds_api_base_url=f"{base}/oddsapi",
+        pinnacle_base_url=f"{base}/pinnacle",
+        open_meteo_forecast_url=f"{base}/meteo",
+        open_meteo_archive_url=f"{base}/archive",
+        sportsdb_base_url=f"{base}/sportsdb",
+        forecast_days_back=100000,  # fixtures are in the past: keep using the forecast host
+        **{**FAST, **overrides},
+    )
