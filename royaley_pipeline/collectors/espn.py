@@ -190,6 +190,17 @@ class _Athlete(Payload):
 class _Injury(Payload):
     status: str
     athlete: _Athlete
+    date: str | None = None  # when ESPN published this status
+
+
+def _published_at(injury: _Injury, received_at):
+    """When the status became known: ESPN's own report time if it gives one (never later than we
+    fetched it), else the fetch time. Features count a report only before kick-off, so the earlier,
+    true time keeps a report fetched after the game usable for backfilled features."""
+    published = pd.to_datetime(injury.date, utc=True, errors="coerce") if injury.date else pd.NaT
+    received = pd.Timestamp(received_at)
+    received = received.tz_localize("UTC") if received.tzinfo is None else received
+    return received if pd.isna(published) or published > received else published
 
 
 class _TeamInjuries(Payload):
@@ -202,7 +213,7 @@ class _Summary(Payload):
 
 
 def parse_injuries(fetched: Fetched, sport: str, source_game_id: str, teams: TeamDirectory) -> pd.DataFrame:
-    """Injury report rows of one event, observed when the summary was fetched."""
+    """Injury report rows of one event, observed when ESPN published them (or when fetched)."""
     summary = validate(_Summary, fetched.json(expect_type=dict), fetched)
     rows = []
     for index, team_injuries in enumerate(summary.injuries):
@@ -222,7 +233,7 @@ def parse_injuries(fetched: Fetched, sport: str, source_game_id: str, teams: Tea
                     "player_name": injury.athlete.displayName,
                     "position": position,
                     "status": injury.status,
-                    "observed_at": fetched.received_at,
+                    "observed_at": _published_at(injury, fetched.received_at),
                     "source": SOURCE,
                 }
             )

@@ -269,3 +269,37 @@ def test_bad_day(bad_day, database_url, collectors, httpserver, instance):
             statuses = set(connection.execute(select(GameRow.status)).scalars())
         assert statuses == {"scheduled"}
     assert instance.get_latest_materialization_event(ESPN_GAMES) is not None
+
+
+def test_a_collected_day_reaches_the_features_injuries_weather_and_consensus_lines(
+    database_url, collectors, httpserver, instance, tmp_path
+):
+    """The 04:00 collection feeds the feature set: ESPN injury reports, Open-Meteo forecasts and
+    several books' lines become the game's features (the month partition the sensor asks for)."""
+    import pandas as pd
+
+    from royaley_pipeline.assets.features import game_features
+    from royaley_pipeline.domain.features import FEATURE_SET_VERSION
+    from royaley_pipeline.resources import PathsResource
+    from royaley_pipeline.storage.features import load_features
+    from royaley_pipeline.storage.games import load_games
+
+    serve_day(httpserver)
+    assert run(ALL, NFL_KEY, database_url, collectors, instance).success
+    paths = PathsResource(features_path=str(tmp_path / "features"), datasets_path=str(tmp_path / "datasets"),
+                          predictions_path=str(tmp_path / "predictions"), source_data_path=str(tmp_path / "src"))
+    result = materialize([game_features], partition_key="2025-09-01|NFL", instance=instance, raise_on_error=False,
+                         resources={"database": DatabaseResource(url=database_url), "paths": paths})
+    assert result.success
+    engine = DatabaseResource(url=database_url).engine()
+    games = load_games(engine, "NFL").set_index("source_game_id")
+    features = load_features(engine, "NFL", FEATURE_SET_VERSION).set_index("game_id")
+    jets = features.loc[games.loc[games["home_team"].eq("NYJ") | games["away_team"].eq("NYJ"), "game_id"].iloc[0]]
+    jets_home = games.loc[games["game_id"] == jets.name, "home_team"].iloc[0] == "NYJ"
+    jets_side, steelers_side = ("home", "away") if jets_home else ("away", "home")
+    assert jets["injuries_available"] == 1
+    assert jets[f"{jets_side}_injury_count"] == 2 and jets[f"{jets_side}_injury_impact"] == 1.0 + 0.4
+    assert jets[f"{steelers_side}_injury_count"] == 1 and jets[f"{steelers_side}_injury_impact"] == 0.75
+    assert (features["weather_available"] == 1).all()
+    assert features["closing_spread_home"].notna().sum() >= 2  # consensus of the books quoting before kick-off
+    assert 0 < jets["market_home_win_probability"] < 1 and not pd.isna(jets["closing_spread_home"])
