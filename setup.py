@@ -20,6 +20,10 @@ INSTALL_REQUIRES = [
     "h2o==3.46.0.11",
     "rich==15.0.0",
     "tabulate==0.10.0",
+    # REST API (mlflow 3.17 already pulls fastapi and uvicorn; pinned here because the API uses them).
+    "fastapi==0.165.0",
+    "uvicorn==0.54.0",
+    "httpx==0.28.1",
 ]
 
 EXTRAS_REQUIRE = {
@@ -27,6 +31,7 @@ EXTRAS_REQUIRE = {
         "pytest==9.2.0",
         "hypothesis==6.170.17",
         "ruff==0.17.6",
+        "schemathesis==4.32.5",
     ],
 }
 EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["test"]
