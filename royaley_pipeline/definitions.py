@@ -1,4 +1,4 @@
-"""The Dagster code location: assets, checks, jobs, schedules and resources."""
+"""The Dagster code location: assets, checks, jobs, schedules, sensors and resources."""
 
 from dagster import Definitions
 
@@ -11,6 +11,7 @@ from royaley_pipeline.config import Settings
 from royaley_pipeline.jobs import JOBS
 from royaley_pipeline.resources import build_resources
 from royaley_pipeline.schedules import SCHEDULES
+from royaley_pipeline.sensors import SENSORS
 
 ASSETS = [historical_games, game_features, game_outcome_model, game_predictions]
 
@@ -22,6 +23,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
         asset_checks=RAW_CHECKS,
         jobs=JOBS,
         schedules=SCHEDULES,
+        sensors=SENSORS,
         resources=build_resources(settings),
     )
 

@@ -17,7 +17,6 @@ instance, so the API must share the webserver's instance (same ``DAGSTER_HOME``/
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +27,7 @@ from urllib.parse import urlparse
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from royaley_pipeline.partitions import model_key
+from royaley_pipeline.runner import root_cause_message
 
 logger = logging.getLogger(__name__)
 
@@ -202,17 +202,6 @@ def _first_step_failure(instance: DagsterInstance, run_id: str) -> tuple[str | N
     for record in instance.all_logs(run_id, of_type=DagsterEventType.RUN_FAILURE):
         return None, record.dagster_event.message
     return None, None
-
-
-def root_cause_message(error) -> str | None:
-    """The innermost cause of a serialised error: what actually went wrong, without framing."""
-    if error is None:
-        return None
-    while error.cause is not None:
-        error = error.cause
-    message = error.message.strip()
-    prefix = re.match(rf"^[\w.]*{re.escape(error.cls_name)}: ", message) if error.cls_name else None
-    return message[prefix.end():] if prefix else message
 
 
 def _split_model_key(key: str | None) -> tuple[str | None, str | None]:
