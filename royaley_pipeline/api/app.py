@@ -12,6 +12,8 @@ from royaley_pipeline.api.auth import TOKEN_VARIABLE
 from royaley_pipeline.api.launching import GraphQLLauncher, InProcessLauncher, Launcher
 from royaley_pipeline.api.routes import models, predictions, training
 from royaley_pipeline.config import Settings, load_settings
+from royaley_pipeline.registry import ModelRegistry
+from royaley_pipeline.storage.database import engine_for
 
 GRAPHQL_URL_VARIABLE = "ROYALEY_DAGSTER_GRAPHQL_URL"
 
@@ -59,6 +61,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Create the MLflow stores and migrate the database once, here, before requests and training
+    # threads exist: MLflow's first-time table creation on a fresh SQLite store is not thread-safe.
+    app.state.registry = ModelRegistry(settings.mlflow_tracking_uri)
+    app.state.engine = engine_for(settings.database_url)
     app.state.instance = instance or DagsterInstance.get()
     app.state.launcher = launcher or default_launcher(app.state.instance)
     app.state.api_token = api_token if api_token is not None else os.environ.get(TOKEN_VARIABLE)

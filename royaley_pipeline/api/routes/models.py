@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from mlflow.exceptions import MlflowException
 
 from royaley_pipeline.api.auth import require_token
@@ -21,7 +21,7 @@ router = APIRouter(tags=["models"])
 
 
 def registry(request: Request) -> ModelRegistry:
-    return ModelRegistry(request.app.state.settings.mlflow_tracking_uri)
+    return request.app.state.registry
 
 
 def unprocessable(message: str) -> HTTPException:
@@ -60,7 +60,12 @@ def list_models(
     dependencies=[Depends(require_token)],
     responses={401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
 )
-def promote_model(model_id: str, body: PromoteRequest, request: Request) -> PromoteResponse:
+def promote_model(
+    body: PromoteRequest,
+    request: Request,
+    model_id: str = Path(description="`{name}:{version}` from GET /api/v1/models", max_length=80,
+                         examples=["royaley-nfl-moneyline:1"]),
+) -> PromoteResponse:
     """Make `model_id` (`royaley-nfl-moneyline:3`) the champion; the who and why are tagged on the version."""
     match = MODEL_ID_PATTERN.match(model_id)
     if not match:

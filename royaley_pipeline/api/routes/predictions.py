@@ -7,7 +7,6 @@ from datetime import date
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from royaley_pipeline.api.schemas import ErrorResponse, Prediction, Tier, sport_code
-from royaley_pipeline.storage.database import engine_for
 from royaley_pipeline.storage.predictions import load_predictions
 
 router = APIRouter(tags=["predictions"])
@@ -26,7 +25,6 @@ def list_predictions(
         sport = sport_code(sport_code_filter) if sport_code_filter else None
     except ValueError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
-    engine = engine_for(request.app.state.settings.database_url)
-    frame = load_predictions(engine, sport, game_date, min_edge=min_edge, tier=tier)
+    frame = load_predictions(request.app.state.engine, sport, game_date, min_edge=min_edge, tier=tier)
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     return [Prediction(**record) for record in records]
