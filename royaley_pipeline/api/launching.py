@@ -89,6 +89,10 @@ class TrainingStatus:
     metrics: dict[str, float | None] = field(default_factory=dict)
 
 
+class LaunchError(RuntimeError):
+    """The run could not be handed to Dagster (e.g. the configured webserver is unreachable)."""
+
+
 class Launcher(Protocol):
     def launch(self, request: TrainingRequest) -> str: ...
 
@@ -157,9 +161,14 @@ class GraphQLLauncher:
         )
 
     def launch(self, request: TrainingRequest) -> str:
-        return self.client.submit_job_execution(
-            TRAINING_JOB, run_config=request.run_config(), tags=request.tags()
-        )
+        from dagster_graphql import DagsterGraphQLClientError
+
+        try:
+            return self.client.submit_job_execution(
+                TRAINING_JOB, run_config=request.run_config(), tags=request.tags()
+            )
+        except (DagsterGraphQLClientError, ConnectionError) as error:
+            raise LaunchError(f"the Dagster webserver did not accept the run: {error}") from error
 
     def pending(self, run_id: str) -> TrainingRequest | None:
         return None  # the webserver creates the run record before it answers

@@ -1,6 +1,7 @@
 """The REST API over a real uvicorn server: real Dagster runs on the instance, real MLflow versions."""
 
 import subprocess
+import urllib.request
 from datetime import date
 
 import pytest
@@ -9,7 +10,7 @@ from mlflow import MlflowClient
 
 from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
 from royaley_pipeline.runner import failure_message
-from royaley_pipeline_tests.api.server import ROYALEY, running_api
+from royaley_pipeline_tests.api.server import ROYALEY, free_port, running_api
 from royaley_pipeline_tests.assets.conftest import Pipeline
 
 TOKEN = "test-token-7f3a"
@@ -217,6 +218,16 @@ def test_the_openapi_schema_and_docs_are_published(api):
     assert {"/api/v1/models/train", "/api/v1/models/training/{run_id}", "/api/v1/models",
             "/api/v1/models/{model_id}/promote", "/api/v1/predictions"} <= set(schema["paths"])
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
+    with urllib.request.urlopen(f"{api.base_url}/docs", timeout=30) as response:
+        assert response.status == 200 and "swagger-ui" in response.read().decode().lower()
+
+
+def test_without_a_token_a_loopback_server_is_open_and_an_unreachable_webserver_is_503(tmp_path):
+    with running_api(tmp_path, None, {"ROYALEY_DAGSTER_GRAPHQL_URL": f"http://127.0.0.1:{free_port()}"}) as api:
+        status, error = api.post("/api/v1/models/royaley-nfl-total:1/promote", {"reason": "r", "promoted_by": "m"})
+        assert status == 404, error  # reached the registry: no token asked for on loopback
+        status, error = api.post("/api/v1/models/train", TRAIN)
+        assert status == 503 and "the Dagster webserver did not accept the run" in error["detail"]
 
 
 def test_the_server_refuses_an_open_api_on_a_reachable_address(tmp_path):
