@@ -38,12 +38,14 @@ PARTITION_TAG = "dagster/partition"
 _STATUS_NAMES = {
     DagsterRunStatus.QUEUED: "queued",
     DagsterRunStatus.NOT_STARTED: "queued",
+    DagsterRunStatus.MANAGED: "started",
     DagsterRunStatus.STARTING: "started",
     DagsterRunStatus.STARTED: "started",
     DagsterRunStatus.SUCCESS: "success",
     DagsterRunStatus.FAILURE: "failure",
     DagsterRunStatus.CANCELING: "canceled",
     DagsterRunStatus.CANCELED: "canceled",
+    DagsterRunStatus.SUSPENDED: "suspended",
 }
 _METRIC_KEYS = ("model_log_loss", "market_log_loss", "model_brier", "market_brier")
 
@@ -189,8 +191,7 @@ def training_status(instance: DagsterInstance, run_id: str, launcher: Launcher |
         )
     partition_key = run.tags.get(PARTITION_TAG)
     sport, bet_type = _split_model_key(partition_key)
-    status = TrainingStatus(run_id, _STATUS_NAMES.get(run.status, run.status.value.lower()), sport, bet_type,
-                            partition_key)
+    status = TrainingStatus(run_id, _STATUS_NAMES[run.status], sport, bet_type, partition_key)
     if run.status == DagsterRunStatus.FAILURE:
         status.failed_step, status.error = _first_step_failure(instance, run_id)
     for record in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION):

@@ -69,7 +69,7 @@ class TrainResponse(BaseModel):
 
 class TrainingStatusResponse(BaseModel):
     run_id: str
-    status: Literal["queued", "started", "success", "failure", "canceled"]
+    status: Literal["queued", "started", "success", "failure", "canceled", "suspended"]
     sport_code: str | None = None
     bet_type: str | None = None
     partition_key: str | None = None

@@ -186,6 +186,8 @@ def test_reading_needs_no_token_and_bad_filters_are_422(api):
     assert status == 422 and error["detail"].startswith("unknown sport 'XFL'")
     status, error = api.get("/api/v1/models?sport_code=ATP&bet_type=total", token=None)
     assert status == 422 and "ATP does not offer bet type 'total'" in error["detail"]
+    status, error = api.get("/api/v1/models?bet_type=parlay", token=None)
+    assert status == 422 and error["detail"].startswith("unknown bet type 'parlay'")
     assert api.get("/api/v1/predictions?sport_code=XFL")[0] == 422
     assert api.get("/api/v1/predictions?tier=E")[0] == 422
     assert api.get("/api/v1/predictions?date=2018-13-40")[0] == 422
@@ -236,3 +238,14 @@ def test_the_server_refuses_an_open_api_on_a_reachable_address(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "refusing to serve on 0.0.0.0: set ROYALEY_API_TOKEN" in done.stdout
+
+
+def test_every_dagster_run_status_has_an_api_status():
+    from dagster import DagsterRunStatus
+
+    from royaley_pipeline.api.launching import _STATUS_NAMES
+    from royaley_pipeline.api.schemas import TrainingStatusResponse
+
+    assert set(_STATUS_NAMES) == set(DagsterRunStatus)
+    allowed = set(TrainingStatusResponse.model_fields["status"].annotation.__args__)
+    assert set(_STATUS_NAMES.values()) <= allowed

@@ -16,6 +16,7 @@ from royaley_pipeline.api.schemas import (
     sport_code,
 )
 from royaley_pipeline.registry import ModelRegistry
+from royaley_pipeline.sports import BET_TYPES
 
 router = APIRouter(tags=["models"])
 
@@ -37,6 +38,8 @@ def list_models(
     """Registered versions with aliases, walk-forward metrics, training window and framework."""
     try:
         sport = sport_code(sport_code_filter) if sport_code_filter else None
+        if bet_type and bet_type not in BET_TYPES:
+            raise ValueError(f"unknown bet type {bet_type!r}; bet types: {', '.join(BET_TYPES)}")
         if sport and bet_type:
             offered_bet_type(sport, bet_type)
     except ValueError as error:
