@@ -25,6 +25,10 @@ INSTALL_REQUIRES = [
     "requests==2.34.2",
     "tenacity==9.2.1",
     "pydantic==2.14.4",
+    # REST API (mlflow 3.17 already pulls fastapi and uvicorn; pinned here because the API uses them).
+    "fastapi==0.165.0",
+    "uvicorn==0.54.0",
+    "httpx==0.28.1",
 ]
 
 EXTRAS_REQUIRE = {
@@ -33,6 +37,7 @@ EXTRAS_REQUIRE = {
         "hypothesis==6.170.17",
         "ruff==0.17.6",
         "pytest-httpserver==1.2.0",
+        "schemathesis==4.32.5",
     ],
 }
 EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["test"]

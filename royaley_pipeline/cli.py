@@ -83,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", default="3000")
     ui.set_defaults(handler=cmd_ui)
 
+    api = commands.add_parser("api", help="serve the REST API (OpenAPI docs at /docs)")
+    api.add_argument("--host", default="127.0.0.1", help="needs ROYALEY_API_TOKEN unless loopback")
+    api.add_argument("--port", type=int, default=8000)
+    api.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    api.set_defaults(handler=cmd_api)
+
     run = commands.add_parser("run", help="the whole flow: ingest → features → train → predict")
     run.add_argument("--sport", default="NFL")
     run.add_argument(
@@ -276,6 +282,18 @@ def cmd_ui(args, settings) -> int:
         command += ["-m", "royaley_pipeline.definitions"]
     console.print(f"DAGSTER_HOME={os.environ['DAGSTER_HOME']}; starting: {' '.join(command)}")
     os.execvp(command[0], command)
+    return 0
+
+
+def cmd_api(args, settings) -> int:
+    """Serve the REST API on the same instance, registry and database as the other commands."""
+    from royaley_pipeline.api.auth import InsecureBindError
+    from royaley_pipeline.api.server import serve
+
+    try:
+        serve(settings, args.host, args.port, args.log_level)
+    except InsecureBindError as error:
+        raise UsageError(str(error)) from None
     return 0
 
 

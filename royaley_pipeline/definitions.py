@@ -1,4 +1,4 @@
-"""The Dagster code location: assets, checks, jobs, schedules and resources."""
+"""The Dagster code location: assets, checks, jobs, schedules, sensors and resources."""
 
 from dagster import Definitions
 

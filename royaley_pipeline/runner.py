@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -95,10 +96,16 @@ def failure_message(result: ExecuteInProcessResult) -> str:
     """The first failing step's error, for a CLI message that says what went wrong."""
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            error = event.step_failure_data.error
-            cause = error.cause
-            while cause is not None and cause.cause is not None:
-                cause = cause.cause
-            detail = (cause or error).message.strip()
-            return f"step {event.step_key} failed: {detail}"
+            return f"step {event.step_key} failed: {root_cause_message(event.step_failure_data.error)}"
     return "run failed"
+
+
+def root_cause_message(error) -> str | None:
+    """The innermost cause of a serialised error: what actually went wrong, without framing."""
+    if error is None:
+        return None
+    while error.cause is not None:
+        error = error.cause
+    message = error.message.strip()
+    prefix = re.match(rf"^[\w.]*{re.escape(error.cls_name)}: ", message) if error.cls_name else None
+    return message[prefix.end():] if prefix else message

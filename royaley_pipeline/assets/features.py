@@ -15,7 +15,8 @@ from dagster import (
 
 from royaley_pipeline.assets.live import LIVE_FEATURE_INPUTS
 from royaley_pipeline.assets.raw import RAW_GAMES, RAW_ODDS, RAW_WEATHER
-from royaley_pipeline.domain.features import FEATURE_SET_VERSION, build_feature_matrix
+from royaley_pipeline.domain.features import FEATURE_COLUMNS, FEATURE_SET_VERSION, build_feature_matrix
+from royaley_pipeline.domain.profiling import column_profile, profile_markdown
 from royaley_pipeline.partitions import parse_sport_date_keys, same_sport_and_month, sport_month_partitions
 from royaley_pipeline.resources import DatabaseResource, PathsResource
 from royaley_pipeline.sports import get_sport
@@ -24,6 +25,8 @@ from royaley_pipeline.storage.games import load_games, load_odds_snapshots, load
 from royaley_pipeline.storage.injuries import load_injuries
 
 FEATURES_GROUP = "features"
+# Every model input, once: the quality table shows how filled and how wide each one is.
+PROFILED_COLUMNS = list(dict.fromkeys(column for columns in FEATURE_COLUMNS.values() for column in columns))
 
 
 @asset(
@@ -68,8 +71,9 @@ def game_features(context: AssetExecutionContext, database: DatabaseResource, pa
             matrix["game_date"].between(pd.Timestamp(window.start), pd.Timestamp(window.end))
         ]
         seasons_written += write_feature_parquet(paths.path("features"), sport.code, matrix, in_window)
-        previews.append(in_window.tail(5))
-    preview = pd.concat(previews) if previews else pd.DataFrame()
+        previews.append(in_window)
+    window_rows = pd.concat(previews) if previews else pd.DataFrame()
+    preview = window_rows.groupby("sport", group_keys=False).tail(5) if "sport" in window_rows else window_rows
     return MaterializeResult(
         metadata={
             "feature_set_version": FEATURE_SET_VERSION,
@@ -79,6 +83,7 @@ def game_features(context: AssetExecutionContext, database: DatabaseResource, pa
             "last_date": str(window.end),
             "parquet_seasons": ", ".join(seasons_written) or "none",
             "preview": MetadataValue.md(_preview(preview)),
+            "quality": MetadataValue.md(profile_markdown(column_profile(window_rows, PROFILED_COLUMNS))),
         }
     )
 

@@ -8,6 +8,7 @@ whole date range to one execution.
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 from dagster import (
     AssetExecutionContext,
     AssetSpec,
@@ -19,6 +20,7 @@ from dagster import (
 )
 
 from royaley_pipeline.config import load_settings
+from royaley_pipeline.domain.profiling import column_profile, profile_markdown
 from royaley_pipeline.partitions import parse_sport_date_keys, sport_month_partitions
 from royaley_pipeline.resources import DatabaseResource, PathsResource
 from royaley_pipeline.sources.catalog import read_sport_history
@@ -71,7 +73,7 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
         "weather_rows_written": 0,
         "players_written": 0,
     }
-    previews = []
+    batches = []
     for sport in window.sports:
         batch = read_sport_history(sport, settings, start=window.start, end=window.end)
         # Matched onto games a live feed already stored (same date and teams) instead of duplicating them.
@@ -79,37 +81,67 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
         context.log.info(f"{sport} {window.start}..{window.end}: {summary}")
         for name, value in summary.as_metadata().items():
             totals[name] += value
-        if not batch.games.empty:
-            previews.append(batch.games.head(10))
+        batches.append(batch)
     common = {
         "sports": ", ".join(window.sports),
         "first_date": str(window.start),
         "last_date": str(window.end),
     }
-    preview = _preview(previews)
+    games, odds, weather = (_concat(batches, table) for table in ("games", "odds", "weather"))
     yield MaterializeResult(
         asset_key=RAW_GAMES,
         metadata={
             **common,
             "rows_written": totals["games_written"],
             "players_written": totals["players_written"],
-            "preview": MetadataValue.md(preview),
+            "preview": MetadataValue.md(_preview(games)),
+            "quality": _quality(games, ["season", "week", "home_score", "away_score", "start_time"]),
         },
     )
     yield MaterializeResult(
-        asset_key=RAW_ODDS, metadata={**common, "rows_written": totals["odds_snapshots_written"]}
+        asset_key=RAW_ODDS,
+        metadata={
+            **common,
+            "rows_written": totals["odds_snapshots_written"],
+            "preview": MetadataValue.md(_head(odds, ODDS_PREVIEW_COLUMNS)),
+            "quality": _quality(odds, ["book", "market", "side", "line", "price", "captured_at"]),
+        },
     )
     yield MaterializeResult(
-        asset_key=RAW_WEATHER, metadata={**common, "rows_written": totals["weather_rows_written"]}
+        asset_key=RAW_WEATHER,
+        metadata={
+            **common,
+            "rows_written": totals["weather_rows_written"],
+            "preview": MetadataValue.md(_head(weather, WEATHER_PREVIEW_COLUMNS)),
+            "quality": _quality(weather, ["temperature_f", "wind_mph", "precipitation_probability"]),
+        },
     )
 
 
-def _preview(frames) -> str:
-    if not frames:
-        return "_no games in this window_"
-    import pandas as pd
+ODDS_PREVIEW_COLUMNS = ["source_game_id", "book", "market", "side", "line", "price", "captured_at"]
+WEATHER_PREVIEW_COLUMNS = ["source_game_id", "observed_at", "temperature_f", "wind_mph", "is_indoor"]
 
+
+def _concat(batches, table: str) -> pd.DataFrame:
+    frames = [getattr(batch, table) for batch in batches if not getattr(batch, table).empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _preview(games: pd.DataFrame) -> str:
+    if games.empty:
+        return "_no games in this window_"
     columns = ["sport", "game_date", "away_team", "home_team", "away_score", "home_score", "status"]
-    frame = pd.concat(frames).head(10)[columns]
+    frame = games.head(10)[columns]
     frame["game_date"] = frame["game_date"].astype(str).str[:10]
     return frame.to_markdown(index=False)
+
+
+def _head(frame: pd.DataFrame, columns: list[str]) -> str:
+    if frame.empty:
+        return "_no rows in this window_"
+    return frame.head(10)[columns].astype(str).to_markdown(index=False)
+
+
+def _quality(frame: pd.DataFrame, columns: list[str]) -> MetadataValue:
+    """Share filled and value ranges per column: a quality table on the materialisation."""
+    return MetadataValue.md(profile_markdown(column_profile(frame, columns)))

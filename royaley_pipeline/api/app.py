@@ -1,0 +1,73 @@
+"""The FastAPI application: one instance, one registry, one database, one launcher per process."""
+
+from __future__ import annotations
+
+import os
+from contextlib import asynccontextmanager
+
+from dagster import DagsterInstance
+from fastapi import FastAPI
+
+from royaley_pipeline.api.auth import TOKEN_VARIABLE
+from royaley_pipeline.api.launching import GraphQLLauncher, InProcessLauncher, Launcher
+from royaley_pipeline.api.routes import models, predictions, training
+from royaley_pipeline.config import Settings, load_settings
+from royaley_pipeline.registry import ModelRegistry
+from royaley_pipeline.storage.database import engine_for
+
+GRAPHQL_URL_VARIABLE = "ROYALEY_DAGSTER_GRAPHQL_URL"
+
+DESCRIPTION = """
+Train, inspect and promote Royaley's models and read its predictions.
+
+Training requests become Dagster runs of the `models/game_outcome_model` partition (see them in
+the Dagster UI); models and their evidence live in the MLflow registry. `POST` endpoints need
+`Authorization: Bearer <ROYALEY_API_TOKEN>` when a token is configured.
+"""
+
+
+def default_launcher(instance: DagsterInstance) -> Launcher:
+    url = os.environ.get(GRAPHQL_URL_VARIABLE)
+    if url:
+        return GraphQLLauncher(url)
+
+    def definitions():
+        from royaley_pipeline.definitions import build_definitions
+
+        return build_definitions(load_settings())
+
+    return InProcessLauncher(instance, definitions)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    instance: DagsterInstance | None = None,
+    launcher: Launcher | None = None,
+    api_token: str | None = None,
+) -> FastAPI:
+    """Build the app; everything not given comes from the environment (as ``royaley api`` does)."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        app.state.launcher.close()
+
+    app = FastAPI(
+        title="Royaley API",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    # Create the MLflow stores and migrate the database once, here, before requests and training
+    # threads exist: MLflow's first-time table creation on a fresh SQLite store is not thread-safe.
+    app.state.registry = ModelRegistry(settings.mlflow_tracking_uri)
+    app.state.engine = engine_for(settings.database_url)
+    app.state.instance = instance or DagsterInstance.get()
+    app.state.launcher = launcher or default_launcher(app.state.instance)
+    app.state.api_token = api_token if api_token is not None else os.environ.get(TOKEN_VARIABLE)
+    for module in (training, models, predictions):
+        app.include_router(module.router, prefix="/api/v1")
+    return app

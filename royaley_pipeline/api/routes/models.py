@@ -1,0 +1,96 @@
+"""Registered model versions in MLflow, and moving the champion alias by hand."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from mlflow.exceptions import MlflowException
+
+from royaley_pipeline.api.auth import require_token
+from royaley_pipeline.api.schemas import (
+    MODEL_ID_PATTERN,
+    ErrorResponse,
+    ModelVersion,
+    PromoteRequest,
+    PromoteResponse,
+    offered_bet_type,
+    sport_code,
+)
+from royaley_pipeline.registry import ModelRegistry
+from royaley_pipeline.sports import BET_TYPES
+
+router = APIRouter(tags=["models"])
+
+
+def registry(request: Request) -> ModelRegistry:
+    return request.app.state.registry
+
+
+def unprocessable(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
+
+
+@router.get("/models", response_model=list[ModelVersion], responses={422: {"model": ErrorResponse}})
+def list_models(
+    request: Request,
+    sport_code_filter: str | None = Query(None, alias="sport_code", max_length=16, examples=["NFL"]),
+    bet_type: str | None = Query(None, max_length=32, examples=["moneyline"]),
+) -> list[ModelVersion]:
+    """Registered versions with aliases, walk-forward metrics, training window and framework."""
+    try:
+        sport = sport_code(sport_code_filter) if sport_code_filter else None
+        if bet_type and bet_type not in BET_TYPES:
+            raise ValueError(f"unknown bet type {bet_type!r}; bet types: {', '.join(BET_TYPES)}")
+        if sport and bet_type:
+            offered_bet_type(sport, bet_type)
+    except ValueError as error:
+        raise unprocessable(str(error)) from None
+    rows = registry(request).list_versions(sport=sport, bet_type=bet_type)
+    if bet_type and not sport:
+        rows = [row for row in rows if row["name"].endswith(f"-{bet_type}")]
+    return [
+        ModelVersion(
+            model_id=f"{row['name']}:{row['version']}",
+            mlflow_run_id=row["run_id"],
+            **{key: value for key, value in row.items() if key != "run_id"},
+        )
+        for row in rows
+    ]
+
+
+@router.post(
+    "/models/{model_id}/promote",
+    response_model=PromoteResponse,
+    dependencies=[Depends(require_token)],
+    responses={401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+)
+def promote_model(
+    body: PromoteRequest,
+    request: Request,
+    model_id: str = Path(description="`{name}:{version}` from GET /api/v1/models", max_length=80,
+                         examples=["royaley-nfl-moneyline:1"]),
+) -> PromoteResponse:
+    """Make `model_id` (`royaley-nfl-moneyline:3`) the champion; the who and why are tagged on the version."""
+    match = MODEL_ID_PATTERN.match(model_id)
+    if not match:
+        raise unprocessable(
+            f"model id {model_id!r} is not name:version, e.g. royaley-nfl-moneyline:3 (see GET /api/v1/models)"
+        )
+    try:
+        offered_bet_type(match["sport"], match["bet_type"])
+    except ValueError as error:
+        raise unprocessable(str(error)) from None
+    try:
+        decision = registry(request).promote(
+            match["name"], int(match["version"]), reason=body.reason, actor=body.promoted_by
+        )
+    except MlflowException as error:
+        if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "INVALID_PARAMETER_VALUE"):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no registered model version {model_id!r}") from None
+        raise
+    return PromoteResponse(
+        model_id=model_id,
+        champion_version=int(match["version"]),
+        previous_champion_version=decision.previous_champion_version,
+        promoted_by=body.promoted_by,
+        reason=body.reason,
+    )
