@@ -8,6 +8,7 @@ import pytest
 from dagster import DagsterInstance
 from mlflow import MlflowClient
 
+from royaley_pipeline.domain.features import FEATURE_SET_VERSION
 from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
 from royaley_pipeline.runner import failure_message
 from royaley_pipeline_tests.api.server import ROYALEY, free_port, running_api
@@ -122,7 +123,7 @@ def test_a_failing_training_run_reports_the_failing_step_and_its_error(api):
     done = api.wait_for_run(launched["run_id"])
     assert done["status"] == "failure"
     assert done["failed_step"] == "models__game_outcome_model"
-    assert done["error"] == "no v1 features stored for NBA: materialise features first"
+    assert done["error"] == f"no {FEATURE_SET_VERSION} features stored for NBA: materialise features first"
     assert done["model_id"] is None
 
 
