@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from royaley_pipeline.assets.live import LIVE_FEATURE_INPUTS, LIVE_GROUP
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
 from royaley_pipeline_tests.api.server import free_port, running_api
 
@@ -78,15 +79,17 @@ ASSET_GRAPH = """{ assetNodes {
 
 def test_every_asset_is_grouped_by_stage_described_owned_and_kinded(dagster_dev):
     nodes = {"/".join(n["assetKey"]["path"]): n for n in dagster_dev.graphql(ASSET_GRAPH)["assetNodes"]}
+    live = {key.to_user_string() for key in LIVE_FEATURE_INPUTS}
     assert set(nodes) == {"raw/games", "raw/odds_snapshots", "raw/weather", "features/game_features",
-                          "models/game_outcome_model", "predictions/game_predictions"}
+                          "models/game_outcome_model", "predictions/game_predictions"} | live
     for key, node in nodes.items():
-        assert node["groupName"] == key.split("/")[0]
+        # the daily collectors are raw tables too, in their own group so the historical job skips them
+        assert node["groupName"] == (LIVE_GROUP if key in live else key.split("/")[0])
         assert node["description"] and len(node["description"]) > 20, key
         assert node["owners"] and all(owner.get("team") for owner in node["owners"]), key
         assert node["kinds"], key
     deps = {key: sorted("/".join(d["path"]) for d in node["dependencyKeys"]) for key, node in nodes.items()}
-    assert deps["features/game_features"] == ["raw/games", "raw/odds_snapshots", "raw/weather"]
+    assert deps["features/game_features"] == sorted(["raw/games", "raw/odds_snapshots", "raw/weather", *live])
     assert deps["models/game_outcome_model"] == ["features/game_features"]
     assert deps["predictions/game_predictions"] == ["features/game_features", "models/game_outcome_model"]
     checks = {c["name"] for c in nodes["raw/games"]["assetChecksOrError"]["checks"]}
@@ -117,9 +120,11 @@ def test_schedules_and_the_failure_sensor_are_loaded(dagster_dev):
     schedules = {s["name"]: s["cronSchedule"] for s in repository["schedules"]}
     assert schedules == {"daily_collection_schedule": "0 4 * * *", "daily_predictions_schedule": "0 6 * * *",
                          "weekly_retraining_schedule": "0 2 * * 0"}
-    (sensor,) = repository["sensors"]
-    assert sensor["name"] == "run_failure_alert" and sensor["sensorType"] == "RUN_STATUS"
-    assert sensor["sensorState"]["status"] == "RUNNING"
+    sensors = {sensor["name"]: sensor for sensor in repository["sensors"]}
+    assert set(sensors) == {"run_failure_alert", "new_odds_sensor", "features_after_collection_sensor"}
+    assert sensors["run_failure_alert"]["sensorType"] == "RUN_STATUS"
+    assert sensors["run_failure_alert"]["sensorState"]["status"] == "RUNNING"
+    assert sensors["new_odds_sensor"]["sensorType"] == "STANDARD"
 
 
 def test_a_season_backfill_launched_from_the_ui_is_one_successful_run(dagster_dev):
