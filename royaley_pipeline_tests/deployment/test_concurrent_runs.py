@@ -78,7 +78,7 @@ def test_two_runs_of_the_same_partitions_at_once_leave_no_duplicates(stack, tmp_
             time.sleep(0.05)
         go.touch()
         outputs = [process.communicate(timeout=600) for _, process in processes]
-        for (_, process), (stdout, stderr) in zip(processes, outputs, strict=True):
+        for (_, process), (_, stderr) in zip(processes, outputs, strict=True):
             assert process.returncode == 0, stderr[-4000:]
         run_ids = [stdout.strip().splitlines()[-1] for stdout, _ in outputs]
 

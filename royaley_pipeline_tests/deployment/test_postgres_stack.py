@@ -15,7 +15,6 @@ from royaley_pipeline.config import load_settings
 from royaley_pipeline.definitions import build_definitions
 from royaley_pipeline.partitions import model_key, sport_day_key, sport_month_key
 from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG, failure_message, quiet
-from royaley_pipeline_tests.conftest import drop_postgres_database, fresh_postgres_database
 from royaley_pipeline_tests.deployment.conftest import REPOSITORY, Stack, scalar
 
 HISTORY = (date(2014, 9, 1), date(2017, 2, 28))  # NFL seasons 2014-2016
