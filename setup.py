@@ -28,6 +28,9 @@ DOCKER_REQUIRES = ["dagster-docker==0.29.27"]
 
 EXTRAS_REQUIRE = {
     "docker": DOCKER_REQUIRES,
+    # The next step up (docker/README.md): runs as Kubernetes Jobs, built into the user-code image
+    # with `--build-arg ROYALEY_EXTRA=kubernetes`.
+    "kubernetes": ["dagster-k8s==0.29.27"],
     "test": [
         "pytest==9.2.0",
         "hypothesis==6.170.17",

@@ -93,7 +93,7 @@ def test_dockerignore_lets_in_exactly_what_the_images_copy():
 def test_the_user_code_image_has_java_for_h2o_and_serves_the_code_location():
     dockerfile = DOCKERFILES["user_code"].read_text()
     assert "openjdk-17-jre-headless" in dockerfile
-    assert "--extra docker" in dockerfile
+    assert "ARG ROYALEY_EXTRA=docker" in dockerfile and '--extra "$ROYALEY_EXTRA"' in dockerfile
     command = [arguments for keyword, arguments in instructions(DOCKERFILES["user_code"]) if keyword == "CMD"][-1]
     assert '"code-server", "start"' in command and '"royaley_pipeline.definitions"' in command
 
