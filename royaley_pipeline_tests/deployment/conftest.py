@@ -65,6 +65,35 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_process(command: list[str], environment: dict[str, str], log: Path) -> subprocess.Popen:
+    """A long-running server in its own process group, output to ``log``."""
+    with log.open("wb") as output:
+        return subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def run_quietly(command: list[str], environment: dict[str, str], capture: bool = False):
+    """Run a command; the CompletedProcess when ``capture``, else whether it exited 0."""
+    result = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
+    return result if capture else result.returncode == 0
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def wait_until(condition, what: str, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not pass within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+        time.sleep(1)
+
+
 def start_mlflow_server(store_url: str, artifacts: Path, log: Path) -> tuple[subprocess.Popen, str]:
     """`mlflow server` as the compose file runs it: PostgreSQL store, artifacts served by the server."""
     port = free_port()

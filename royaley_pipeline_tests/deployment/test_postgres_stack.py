@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import yaml
 from dagster import AssetKey, DagsterInstance
 from mlflow import MlflowClient
 
@@ -15,7 +16,17 @@ from royaley_pipeline.config import load_settings
 from royaley_pipeline.definitions import build_definitions
 from royaley_pipeline.partitions import model_key, sport_day_key, sport_month_key
 from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG, failure_message, quiet
-from royaley_pipeline_tests.deployment.conftest import REPOSITORY, Stack, scalar
+from royaley_pipeline_tests.deployment.conftest import (
+    REPOSITORY,
+    Stack,
+    free_port,
+    http_ok,
+    run_quietly,
+    scalar,
+    start_process,
+    stop,
+    wait_until,
+)
 
 HISTORY = (date(2014, 9, 1), date(2017, 2, 28))  # NFL seasons 2014-2016
 SLATE_DAY = date(2016, 12, 24)
@@ -100,3 +111,49 @@ def test_the_flow_runs_on_postgres_dagster_storage_and_a_postgres_backed_mlflow_
     # Nothing fell back to the embedded SQLite defaults.
     leftovers = [path for path in (*stack.home.rglob("*.db"), *stack.dagster_home.rglob("*.db"))]
     assert leftovers == []
+
+
+def test_the_compose_services_processes_work_against_postgres(stack, tmp_path):
+    """The commands the compose services run, on loopback: the code server over gRPC with its
+    health check, the webserver and daemon through a grpc_server workspace like
+    docker/workspace.yaml with theirs, and the README's "schedules on" command."""
+    environment = {**os.environ, **stack.environment()}
+    binaries = Path(sys.executable).parent
+    grpc_port, web_port = free_port(), free_port()
+    workspace = tmp_path / "workspace.yaml"
+    compose_workspace = yaml.safe_load((REPOSITORY / "docker" / "workspace.yaml").read_text())
+    entry = compose_workspace["load_from"][0]["grpc_server"]
+    workspace.write_text(yaml.safe_dump(
+        {"load_from": [{"grpc_server": {**entry, "host": "127.0.0.1", "port": grpc_port}}]}
+    ))
+    servers = []
+    try:
+        servers.append(start_process(
+            [str(binaries / "dagster"), "code-server", "start", "-h", "127.0.0.1", "-p", str(grpc_port),
+             "-m", "royaley_pipeline.definitions", "-a", "defs"], environment, tmp_path / "code-server.log"))
+        wait_until(lambda: run_quietly([str(binaries / "dagster"), "api", "grpc-health-check", "-p", str(grpc_port)],
+                                       environment), "code server health check", tmp_path / "code-server.log")
+
+        started = run_quietly([str(binaries / "dagster"), "schedule", "start", "--start-all", "-w", str(workspace)],
+                              environment, capture=True)
+        assert started.returncode == 0, started.stdout + started.stderr
+        names = [schedule.name for schedule in build_definitions(load_settings(environment)).schedules]
+        running = scalar(stack.dagster_url, "SELECT count(*) FROM instigators WHERE instigator_type = 'SCHEDULE' "
+                                            "AND status = 'RUNNING'")
+        assert running == len(names) == 3
+
+        servers.append(start_process(
+            [str(binaries / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(web_port), "-w", str(workspace)],
+            environment, tmp_path / "webserver.log"))
+        wait_until(lambda: http_ok(f"http://127.0.0.1:{web_port}/server_info"), "webserver /server_info",
+                   tmp_path / "webserver.log")
+
+        servers.append(start_process([str(binaries / "dagster-daemon"), "run", "-w", str(workspace)],
+                                     environment, tmp_path / "daemon.log"))
+        wait_until(lambda: run_quietly([str(binaries / "dagster-daemon"), "liveness-check"], environment),
+                   "daemon liveness check", tmp_path / "daemon.log")
+        # The daemon's heartbeats are rows in the same PostgreSQL database.
+        assert scalar(stack.dagster_url, "SELECT count(*) FROM daemon_heartbeats") >= 1
+    finally:
+        for server in reversed(servers):
+            stop(server)
