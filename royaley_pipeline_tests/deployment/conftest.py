@@ -47,6 +47,7 @@ class Stack:
             "DAGSTER_PG_PASSWORD": user.split(":")[1] if ":" in user else "",
             "DAGSTER_PG_HOST": host.split(":")[0],
             "DAGSTER_PG_DB": database,
+            "DAGSTER_COMPUTE_LOGS_DIR": str(self.home / "compute_logs"),
         }
 
 
