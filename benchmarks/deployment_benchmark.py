@@ -5,14 +5,15 @@ PostgreSQL-backed Dagster storage costs per run against SQLite.
    backfill launches, collection_job (raw → checks → features). Baseline: the
    in-process executor; then the multiprocess executor with 1 and 2 workers. Dagster storage
    and the application database are fresh PostgreSQL databases per case, as in the Compose stack.
-2. Per-run overhead: the same one-month collection run repeated on a Dagster instance backed by
-   SQLite (the embedded default) and by PostgreSQL (docker/dagster.yaml's storage block), with
-   the application database on SQLite in both, so only Dagster's own bookkeeping differs.
+2. Per-run overhead: one-month collection runs (a month with games, and one without, which is
+   almost pure bookkeeping) repeated on a Dagster instance backed by SQLite (the embedded
+   default) and by PostgreSQL (the storage block of dagster.yaml and docker/dagster.yaml), with
+   the application database on SQLite in both, so only Dagster's own storage differs.
 
 Each case runs in its own child process (peak RSS is that child's); the child times the run
 itself, after imports.
 
-    python benchmarks/deployment_benchmark.py [--rounds 2] [--repeats 5]
+    python benchmarks/deployment_benchmark.py [--rounds 2] [--repeats 7] [--only backfill|overhead]
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from _common import (
 
 SEASON = ("2018-10-01", "2019-06-01")
 SEASON_SPORTS = ("NBA",)
-ONE_MONTH = ("2018-10-01", "2018-10-01")
+# A month with 67 games, and one with none: the second is almost nothing but Dagster's bookkeeping.
+OVERHEAD_MONTHS = {"NFL 2018-10 (67 games)": "2018-10-01", "NFL 2018-07 (no games)": "2018-07-01"}
 POSTGRES_INSTANCE_YAML = (REPOSITORY / "dagster.yaml").read_text()
 SQLITE_INSTANCE_YAML = "telemetry:\n  enabled: false\n"
 
@@ -92,22 +94,36 @@ def child_backfill(executor: str, result_path: Path) -> None:
 
 
 def child_overhead(repeats: int, result_path: Path) -> None:
-    """The one-month collection run, repeated in process on this DAGSTER_HOME's instance."""
+    """Each one-month collection run, alternating between a SQLite- and a PostgreSQL-backed instance.
+
+    Alternating inside one process makes load from other users of the machine fall on both
+    storages alike; only the instance differs between the two runs of a pair.
+    """
     from dagster import DagsterInstance
 
     from royaley_pipeline.definitions import build_definitions
     from royaley_pipeline.runner import quiet
 
     job = build_definitions().resolve_job_def("collection_job")
-    tags = _run_tags(("NFL",), *ONE_MONTH)
-    timings, events = [], []
-    with DagsterInstance.get() as instance:
-        for _ in range(repeats + 1):  # the first run migrates the databases: not counted
-            started = time.perf_counter()
-            result = job.execute_in_process(instance=instance, tags=tags, run_config=quiet(None))
-            timings.append(time.perf_counter() - started)
-            events.append(len(instance.all_logs(result.run_id)))
-    result_path.write_text(json.dumps({"seconds": timings[1:], "events": events[1:]}))
+    homes = {"SQLite": os.environ["BENCH_SQLITE_DAGSTER_HOME"], "PostgreSQL": os.environ["DAGSTER_HOME"]}
+    instances = {storage: DagsterInstance.from_config(home) for storage, home in homes.items()}
+    measured: dict = {label: {storage: {"seconds": [], "events": []} for storage in instances}
+                      for label in OVERHEAD_MONTHS}
+    warm_up = _run_tags(("NFL",), "2018-09-01", "2018-09-01")
+    for instance in instances.values():  # migrations and first-use costs: not counted
+        job.execute_in_process(instance=instance, tags=warm_up, run_config=quiet(None))
+    for repeat in range(repeats):
+        for label, month in OVERHEAD_MONTHS.items():
+            order = list(instances) if repeat % 2 == 0 else list(reversed(instances))
+            for storage in order:
+                started = time.perf_counter()
+                result = job.execute_in_process(instance=instances[storage], tags=_run_tags(("NFL",), month, month),
+                                                run_config=quiet(None))
+                measured[label][storage]["seconds"].append(time.perf_counter() - started)
+                measured[label][storage]["events"].append(len(instances[storage].all_logs(result.run_id)))
+    for instance in instances.values():
+        instance.dispose()
+    result_path.write_text(json.dumps(measured))
 
 
 # ----------------------------------------------------------------------------- parent side
@@ -166,35 +182,37 @@ def backfill_table(scratch: Path, rounds: int) -> str:
 
 
 def overhead_table(scratch: Path, repeats: int) -> str:
+    home = scratch / "overhead"
+    fresh_postgres_database("royaley_bench_deploy_dagster")
+    try:
+        env = environment(home, None, POSTGRES_INSTANCE_YAML, "royaley_bench_deploy_dagster")
+        sqlite_home = home / "dagster-sqlite"
+        sqlite_home.mkdir(parents=True)
+        (sqlite_home / "dagster.yaml").write_text(SQLITE_INSTANCE_YAML)
+        env["BENCH_SQLITE_DAGSTER_HOME"] = str(sqlite_home)
+        measured, _ = run_child(["--child-overhead", str(repeats)], env, scratch, "overhead")
+    finally:
+        drop_postgres_database("royaley_bench_deploy_dagster")
     rows = []
-    measured = {}
-    for storage in ("SQLite", "PostgreSQL"):
-        home = scratch / f"overhead-{storage}"
-        if storage == "PostgreSQL":
-            fresh_postgres_database("royaley_bench_deploy_dagster")
-            env = environment(home, None, POSTGRES_INSTANCE_YAML, "royaley_bench_deploy_dagster")
-        else:
-            env = environment(home, None, SQLITE_INSTANCE_YAML, None)
-        try:
-            result, _ = run_child(["--child-overhead", str(repeats)], env, scratch, f"overhead-{storage}")
-        finally:
-            drop_postgres_database("royaley_bench_deploy_dagster")
-        measured[storage] = result
-    sqlite_median = statistics.median(measured["SQLite"]["seconds"])
-    for storage, result in measured.items():
-        median = statistics.median(result["seconds"])
-        rows.append([storage, len(result["seconds"]), result["events"][0], f"{median * 1000:.0f}",
-                     f"{min(result['seconds']) * 1000:.0f}", f"{(median - sqlite_median) * 1000:+.0f}",
-                     f"{median / sqlite_median:.2f}×"])
+    for label, by_storage in measured.items():
+        sqlite_median = statistics.median(by_storage["SQLite"]["seconds"])
+        for storage in ("SQLite", "PostgreSQL"):
+            result = by_storage[storage]
+            median = statistics.median(result["seconds"])
+            rows.append([label, storage, len(result["seconds"]), result["events"][0], f"{median * 1000:.0f}",
+                         f"{min(result['seconds']) * 1000:.0f}", f"{(median - sqlite_median) * 1000:+.0f}",
+                         f"{median / sqlite_median:.2f}×"])
     return markdown_table(
-        ["Dagster storage", "runs", "events per run", "median ms/run", "best ms/run", "vs SQLite ms", "ratio"], rows
+        ["run", "Dagster storage", "runs", "events per run", "median ms/run", "best ms/run", "median vs SQLite ms",
+         "ratio"], rows
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=5, help="runs per storage in the overhead table")
+    parser.add_argument("--repeats", type=int, default=7, help="runs per storage and month in the overhead table")
     parser.add_argument("--rounds", type=int, default=2, help="backfills per executor, interleaved")
+    parser.add_argument("--only", choices=["backfill", "overhead"], help="run one of the two tables")
     parser.add_argument("--child-backfill", help=argparse.SUPPRESS)
     parser.add_argument("--child-overhead", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -204,18 +222,20 @@ def main() -> None:
     if options.child_overhead:
         return child_overhead(options.child_overhead, options.result)
     with tempfile.TemporaryDirectory(prefix="royaley_bench_deploy_") as scratch:
-        backfill = backfill_table(Path(scratch), options.rounds)
-        overhead = overhead_table(Path(scratch), options.repeats)
-    print(machine_header(f"Season backfill {'+'.join(SEASON_SPORTS)} {SEASON[0][:7]}…{SEASON[1][:7]}, "
-                         f"collection_job as one run, Dagster + application data on PostgreSQL, "
-                         f"best of {options.rounds}"))
-    print()
-    print(backfill)
-    print()
-    print(machine_header(f"Per-run overhead of Dagster storage: collection_job NFL {ONE_MONTH[0][:7]}, "
-                         "in-process, application data on SQLite"))
-    print()
-    print(overhead)
+        if options.only != "overhead":
+            backfill = backfill_table(Path(scratch), options.rounds)
+            print(machine_header(f"Season backfill {'+'.join(SEASON_SPORTS)} {SEASON[0][:7]}…{SEASON[1][:7]}, "
+                                 f"collection_job as one run, Dagster + application data on PostgreSQL, "
+                                 f"best of {options.rounds}"))
+            print()
+            print(backfill, flush=True)
+            print()
+        if options.only != "backfill":
+            overhead = overhead_table(Path(scratch), options.repeats)
+            print(machine_header("Per-run overhead of Dagster storage: one-month collection_job runs, in-process, "
+                                 "application data on SQLite"))
+            print()
+            print(overhead)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,9 @@ def test_the_flow_runs_on_postgres_dagster_storage_and_a_postgres_backed_mlflow_
                          "AND model_version = :version", day=SLATE_DAY, version=str(champion_version))
     assert scored == scalar(app, "SELECT count(*) FROM games WHERE game_date = :day", day=SLATE_DAY) > 0
 
+    # Step logs went where docker/dagster.yaml sends them (the shared volume in the stack).
+    assert {folder.name for folder in (stack.home / "compute_logs").iterdir()} & run_ids
+
     # Nothing fell back to the embedded SQLite defaults.
     leftovers = [path for path in (*stack.home.rglob("*.db"), *stack.dagster_home.rglob("*.db"))]
     assert leftovers == []
@@ -134,13 +137,19 @@ def test_the_compose_services_processes_work_against_postgres(stack, tmp_path):
         wait_until(lambda: run_quietly([str(binaries / "dagster"), "api", "grpc-health-check", "-p", str(grpc_port)],
                                        environment), "code server health check", tmp_path / "code-server.log")
 
+        def running_schedules() -> int:
+            return scalar(stack.dagster_url, "SELECT count(*) FROM instigators WHERE instigator_type = 'SCHEDULE' "
+                                             "AND status = 'RUNNING'")
+
+        before = running_schedules()
         started = run_quietly([str(binaries / "dagster"), "schedule", "start", "--start-all", "-w", str(workspace)],
                               environment, capture=True)
         assert started.returncode == 0, started.stdout + started.stderr
         names = [schedule.name for schedule in build_definitions(load_settings(environment)).schedules]
-        running = scalar(stack.dagster_url, "SELECT count(*) FROM instigators WHERE instigator_type = 'SCHEDULE' "
-                                            "AND status = 'RUNNING'")
-        assert running == len(names) == 3
+        assert running_schedules() - before == len(names) == 3
+        for name in names:
+            assert scalar(stack.dagster_url, "SELECT count(*) FROM instigators WHERE status = 'RUNNING' "
+                                             "AND instigator_body LIKE :name", name=f"%{name}%") >= 1
 
         servers.append(start_process(
             [str(binaries / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(web_port), "-w", str(workspace)],
