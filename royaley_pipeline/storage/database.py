@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _migrate_lock = threading.Lock()
@@ -47,9 +47,20 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+# Any constant shared by every process: the key of the PostgreSQL advisory lock around migrations.
+_MIGRATION_LOCK_KEY = 0x526F79616C6579  # "Royaley"
+
+
 def upgrade_to_head(engine: Engine) -> None:
-    """Run the Alembic migrations on this engine's database (a no-op when already at head)."""
+    """Run the Alembic migrations on this engine's database (a no-op when already at head).
+
+    On PostgreSQL several processes (code server, run workers, the CLI) may meet a fresh database
+    at once; a transaction-scoped advisory lock lets one migrate while the others wait and then
+    find it at head, instead of failing on "relation already exists".
+    """
     with _migrate_lock, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
