@@ -144,20 +144,22 @@ def _run_or_fail(description: str, launch) -> None:
 
 
 def cmd_ingest(args, settings) -> int:
-    sports, end = _sports(args), args.end or date.today()
-    _run_or_fail(
-        f"ingest {', '.join(sports)} {args.start}..{end}",
-        lambda: runner.run_sport_dates("collection_job", sports, args.start, end),
-    )
+    end = args.end or date.today()
+    for sport in _sports(args):
+        _run_or_fail(
+            f"ingest {sport} {args.start}..{end}",
+            lambda s=sport: runner.run_sport_dates("collection_job", s, args.start, end),
+        )
     return 0
 
 
 def cmd_features(args, settings) -> int:
-    sports, end = _sports(args), args.end or date.today()
-    _run_or_fail(
-        f"features {', '.join(sports)} {args.start}..{end}",
-        lambda: runner.run_sport_dates("features_job", sports, args.start, end),
-    )
+    end = args.end or date.today()
+    for sport in _sports(args):
+        _run_or_fail(
+            f"features {sport} {args.start}..{end}",
+            lambda s=sport: runner.run_sport_dates("features_job", s, args.start, end),
+        )
     return 0
 
 
@@ -196,7 +198,7 @@ def cmd_predict(args, settings) -> int:
     for sport in _sports(args):
         _require_games(engine, sport, day)
         _run_or_fail(
-            f"predict {sport} {day}", lambda s=sport: runner.run_sport_dates("predictions_job", [s], day, day)
+            f"predict {sport} {day}", lambda s=sport: runner.run_sport_dates("predictions_job", s, day, day)
         )
         slates.append(_stored_slate(engine, sport, day, args))
     _show_slate(slates, args)
@@ -252,7 +254,7 @@ def cmd_run(args, settings) -> int:
     start, end = date.fromisoformat(FIRST_DATE), date.today()
     _run_or_fail(
         f"ingest + features {sport.code} {start}..{end}",
-        lambda: runner.run_sport_dates("collection_job", [sport.code], start, end),
+        lambda: runner.run_sport_dates("collection_job", sport.code, start, end),
     )
     for bet_type in sport.bet_types:
         _run_or_fail(f"train {sport.code} {bet_type}", lambda bt=bet_type: runner.run_model(sport.code, bt))
@@ -262,7 +264,7 @@ def cmd_run(args, settings) -> int:
     _require_games(engine, sport.code, day)
     _run_or_fail(
         f"predict {sport.code} {day}",
-        lambda: runner.run_sport_dates("predictions_job", [sport.code], day, day),
+        lambda: runner.run_sport_dates("predictions_job", sport.code, day, day),
     )
     _show_slate([_stored_slate(engine, sport.code, day, args)], args)
     _show_quality(settings, sport)

@@ -58,18 +58,22 @@ def _definitions():
 
 def run_sport_dates(
     job_name: str,
-    sports: list[str],
+    sport: str,
     start: date,
     end: date,
     *,
     run_config=None,
     dagster_instance: DagsterInstance | None = None,
 ) -> ExecuteInProcessResult:
-    """One run over sports × [start, end]: the same single-run backfill the UI launches."""
+    """One run over one sport × [start, end]: the same single-run backfill the UI launches.
+
+    One sport per run: Dagster resolves a multi-partition range dimension by dimension in the
+    sports' declared order, so a range "from ATP to NFL" would cover the sports in between (or
+    none), never just the two asked for.
+    """
     job = _definitions().resolve_job_def(job_name)
-    first, last = sorted(sports)[0], sorted(sports)[-1]
     key = sport_day_key if job_name == "predictions_job" else sport_month_key
-    tags = {RANGE_START_TAG: key(first, start), RANGE_END_TAG: key(last, end)}
+    tags = {RANGE_START_TAG: key(sport, start), RANGE_END_TAG: key(sport, end)}
     return job.execute_in_process(
         instance=dagster_instance or instance(), tags=tags, run_config=quiet(run_config), raise_on_error=False
     )

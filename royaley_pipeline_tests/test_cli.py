@@ -83,3 +83,15 @@ def test_promote_by_hand_and_list_models(home):
     listing = royaley(home, "models", "--sport", "NFL")
     assert listing.returncode == 0
     assert "royaley-nfl-spread" in listing.stdout and "champion" in listing.stdout
+
+
+def test_ingest_all_runs_each_sport_with_history_as_its_own_run(tmp_path):
+    result = royaley(tmp_path, "ingest", "--all", "--start", "2023-09-01", "--end", "2023-09-30")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for sport in ("NFL", "NBA", "ATP"):
+        assert f"ingest {sport} 2023-09-01..2023-09-30" in result.stdout
+    from royaley_pipeline.storage.database import engine_for
+    from royaley_pipeline.storage.games import count_rows
+
+    engine = engine_for(f"sqlite:///{tmp_path / 'royaley.db'}")
+    assert count_rows(engine, "NFL")["games"] == 49 and count_rows(engine, "ATP")["games"] > 100

@@ -31,7 +31,7 @@ go = Path(sys.argv[1])
 Path(sys.argv[2]).touch()
 while not go.exists():
     time.sleep(0.01)
-result = runner.run_sport_dates("collection_job", ["NFL"], date.fromisoformat(sys.argv[3]), date.fromisoformat(sys.argv[4]))
+result = runner.run_sport_dates("collection_job", "NFL", date.fromisoformat(sys.argv[3]), date.fromisoformat(sys.argv[4]))
 print(result.run_id)
 sys.exit(0 if result.success else runner.failure_message(result))
 """
