@@ -20,6 +20,7 @@ INSTALL_REQUIRES = [
     "h2o==3.46.0.11",
     "rich==15.0.0",
     "tabulate==0.10.0",
+    "matplotlib==3.11.2",  # reliability diagrams and bankroll curves (Agg backend, no display)
 ]
 
 EXTRAS_REQUIRE = {
@@ -29,7 +30,9 @@ EXTRAS_REQUIRE = {
         "ruff==0.17.6",
     ],
 }
-EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["test"]
+# AutoGluon is optional: it is large, and its pandas/pyarrow caps are why pandas sits at 2.3 above.
+EXTRAS_REQUIRE["autogluon"] = ["autogluon.tabular[lightgbm]==1.6.3"]
+EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["test"] + EXTRAS_REQUIRE["autogluon"]
 
 setup(
     name="royaley_pipeline",
