@@ -25,10 +25,12 @@ class LocalCluster:
 
     url: str
     server: object
+    stopped: bool = False
 
     def shutdown(self) -> None:
         import h2o
 
+        self.stopped = True
         try:
             if h2o.connection() is not None and h2o.connection().connected:
                 h2o.cluster().shutdown()

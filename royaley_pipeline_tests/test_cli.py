@@ -75,6 +75,20 @@ def test_ingest_train_predict_from_the_shell(home):
     assert all(row["tier"] == "A" for row in json.loads((home / "a.json").read_text()))
 
 
+def test_train_with_h2o_starts_and_stops_its_own_cluster(home):
+    """No ROYALEY_H2O_URL: the run starts a local cluster (ice_root under ROYALEY_HOME) and shuts it down."""
+    train = royaley(home, "train", "--sport", "NFL", "--bet-type", "spread", "--framework", "h2o",
+                    "--algorithm", "gbm", "--first-test-season", "2018", ROYALEY_H2O_URL="")
+    assert train.returncode == 0, train.stdout + train.stderr
+    assert "train NFL spread (h2o)" in train.stdout
+    ice_root = home / "h2o"
+    assert ice_root.is_dir()
+    leftover = subprocess.run(["pgrep", "-f", str(ice_root)], capture_output=True, text=True)
+    assert leftover.stdout.strip() == "", "the H2O JVM this run started is still running"
+    listing = royaley(home, "models", "--sport", "NFL", "--bet-type", "spread")
+    assert "h2o" in listing.stdout
+
+
 def test_cli_runs_are_recorded_in_the_instance_the_ui_reads(home):
     os.environ["DAGSTER_HOME"] = str(home / "dagster")
     try:
