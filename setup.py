@@ -29,6 +29,7 @@ INSTALL_REQUIRES = [
     "fastapi==0.165.0",
     "uvicorn==0.54.0",
     "httpx==0.28.1",
+    "matplotlib==3.11.2",  # reliability diagrams and bankroll curves (Agg backend, no display)
 ]
 
 # The run launcher of the Docker Compose stack; installed in the webserver/daemon image only
@@ -50,7 +51,9 @@ EXTRAS_REQUIRE = {
         *DOCKER_REQUIRES,
     ],
 }
-EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["test"]
+# AutoGluon is optional: it is large, and its pandas/pyarrow caps are why pandas sits at 2.3 above.
+EXTRAS_REQUIRE["autogluon"] = ["autogluon.tabular[lightgbm]==1.6.3"]
+EXTRAS_REQUIRE["dev"] = EXTRAS_REQUIRE["test"] + EXTRAS_REQUIRE["autogluon"]
 
 setup(
     name="royaley_pipeline",

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from royaley_pipeline import runner
-from royaley_pipeline.frameworks import FRAMEWORKS
+from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
 from royaley_pipeline.partitions import FIRST_DATE
 from royaley_pipeline.sports import SPORTS, UnknownSportError, check_bet_type, get_sport
 
@@ -53,8 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--bet-type", help="spread, moneyline, total or match_winner")
     train.add_argument("--all-bet-types", action="store_true", help="every bet type the sport offers")
     train.add_argument("--framework", default="sklearn", choices=FRAMEWORKS)
-    train.add_argument("--algorithm", default=None, help="logistic or hist_gradient_boosting (sklearn)")
-    train.add_argument("--mock", action="store_true", help="the quickest real model (logistic regression)")
+    train.add_argument(
+        "--algorithm", default=None, help="sklearn: logistic | hist_gradient_boosting; h2o: automl | gbm"
+    )
+    train.add_argument(
+        "--mock", action="store_true", help="the quickest real model: logistic on the Elo win probability"
+    )
     train.add_argument("--max-runtime", type=int, default=None, help="seconds per model (H2O / AutoGluon)")
     train.add_argument("--first-test-season", type=int, default=None)
     train.set_defaults(handler=cmd_train)
@@ -164,10 +168,10 @@ def cmd_features(args, settings) -> int:
 
 
 def cmd_train(args, settings) -> int:
-    if args.framework != "sklearn":
-        raise UsageError(
-            f"framework {args.framework!r} is not available yet in this build; use --framework sklearn"
-        )
+    if not args.mock:
+        reason = unavailable_reason(args.framework)
+        if reason is not None:
+            raise UsageError(reason)
     for sport_code in _sports(args):
         sport = get_sport(sport_code)
         if args.all_bet_types or args.all:
@@ -178,12 +182,14 @@ def cmd_train(args, settings) -> int:
             raise UsageError("give --bet-type, --all-bet-types or --all")
         config = runner.training_run_config(
             framework=args.framework,
-            algorithm="logistic" if args.mock else args.algorithm,
+            algorithm=args.algorithm,
+            mock=True if args.mock else None,
+            max_runtime_seconds=args.max_runtime,
             first_test_season=args.first_test_season,
         )
         for bet_type in bet_types:
             _run_or_fail(
-                f"train {sport.code} {bet_type}",
+                f"train {sport.code} {bet_type} ({'mock' if args.mock else args.framework})",
                 lambda code=sport.code, bt=bet_type, cfg=config: runner.run_model(code, bt, run_config=cfg),
             )
     return 0

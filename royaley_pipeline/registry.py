@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+import mlflow.artifacts
+import mlflow.pyfunc
 import mlflow.sklearn
 import numpy as np
 import pandas as pd
@@ -80,6 +82,13 @@ SKOPS_TRUSTED_TYPES = [
 ]
 
 
+DEFAULT_ECE_TOLERANCE = 0.005
+"""How much worse a challenger's expected calibration error may be and still be promoted.
+
+Half a percentage point: the ECE of one forecast over ~2,500 games moves by about that much
+between seasons from binning noise alone, so a stricter bar would reject on noise.
+"""
+
 _MLFLOW_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
 
@@ -102,6 +111,8 @@ class PromotionDecision:
     champion_log_loss: float | None
     seasons_compared: list[int] = field(default_factory=list)
     previous_champion_version: int | None = None
+    challenger_ece: float | None = None
+    champion_ece: float | None = None
 
 
 @dataclass
@@ -150,8 +161,14 @@ class ModelRegistry:
         feature_set_version: str,
         extra_params: dict[str, Any] | None = None,
         tags: dict[str, str] | None = None,
+        extra_metrics: dict[str, float] | None = None,
+        artifacts: dict[str, str | bytes] | None = None,
     ) -> RegisteredVersion:
-        """Record one training run with its evidence, register its model, and mark it challenger."""
+        """Record one training run with its evidence, register its model, and mark it challenger.
+
+        ``extra_metrics`` (e.g. the backtest) are logged as run metrics; ``artifacts`` maps a
+        path inside the run to text or bytes (report tables, PNG plots).
+        """
         name = self.model_name(sport, bet_type)
         framework = str(result.params.get("framework", "unknown"))
         window = {key: result.data_window.get(key) for key in DATA_WINDOW_KEYS}
@@ -179,9 +196,14 @@ class ModelRegistry:
             experiment_id = self._experiment_id(self.experiment_name(sport, bet_type))
             with mlflow.start_run(experiment_id=experiment_id, run_name=f"{name}-{_now()}") as run:
                 run_id = run.info.run_id
+                extra = [
+                    Metric(key, float(value), int(datetime.now(UTC).timestamp() * 1000), 0)
+                    for key, value in (extra_metrics or {}).items()
+                    if _finite(value)
+                ]
                 self.client.log_batch(
                     run_id,
-                    metrics=self._metrics(result),
+                    metrics=self._metrics(result) + extra,
                     params=[Param(key, str(value)) for key, value in params.items()],
                     tags=[RunTag(key, str(value)) for key, value in run_tags.items()],
                 )
@@ -189,17 +211,25 @@ class ModelRegistry:
                 example = result.input_example
                 if example is None:
                     raise ValueError("the training result has no input example to describe the model's input")
-                info = mlflow.sklearn.log_model(
-                    result.model,
-                    name=MODEL_ARTIFACT_NAME,
-                    registered_model_name=name,
-                    signature=infer_signature(example, result.model.predict_proba(example)),
-                    input_example=example,
-                    pip_requirements=MODEL_PIP_REQUIREMENTS,
-                    pyfunc_predict_fn="predict_proba",
-                    serialization_format="skops",
-                    skops_trusted_types=SKOPS_TRUSTED_TYPES,
-                )
+                if framework == "sklearn":
+                    info = mlflow.sklearn.log_model(
+                        result.model,
+                        name=MODEL_ARTIFACT_NAME,
+                        registered_model_name=name,
+                        signature=infer_signature(example, result.model.predict_proba(example)),
+                        input_example=example,
+                        pip_requirements=MODEL_PIP_REQUIREMENTS,
+                        pyfunc_predict_fn="predict_proba",
+                        serialization_format="skops",
+                        skops_trusted_types=SKOPS_TRUSTED_TYPES,
+                    )
+                else:
+                    info = self._log_framework_model(result, name, framework, example)
+                for path, content in (artifacts or {}).items():
+                    if isinstance(content, str):
+                        mlflow.log_text(content, path)
+                    else:
+                        _log_bytes(content, path)
         version = int(info.registered_model_version)
         version_tags = {key: value for key, value in run_tags.items() if key not in (tags or {})}
         version_tags["overall_model_log_loss"] = str(result.overall.get("model_log_loss"))
@@ -207,6 +237,28 @@ class ModelRegistry:
             self.client.set_model_version_tag(name, str(version), key, value)
         self.client.set_registered_model_alias(name, CHALLENGER, str(version))
         return RegisteredVersion(name=name, version=version, run_id=run_id)
+
+    @staticmethod
+    def _log_framework_model(result: TrainingResult, name: str, framework: str, example: pd.DataFrame):
+        """H2O and AutoGluon models as an MLflow pyfunc around the calibrated estimator.
+
+        The estimator carries its own fitted state (an H2O MOJO with its genmodel jar, or an
+        AutoGluon predictor archive), so loading it needs neither a cluster nor the training
+        folder. The H2O MOJO is also logged on its own under ``h2o_mojo/`` for tools that read
+        MOJOs directly.
+        """
+        from royaley_pipeline.model_wrappers import CalibratedProbabilityModel, framework_requirements
+
+        for index, mojo in enumerate(_mojos(result.model)):
+            _log_bytes(mojo, f"h2o_mojo/model_{index}.zip")
+        probabilities = result.model.predict_proba(example)
+        return mlflow.pyfunc.log_model(
+            name=MODEL_ARTIFACT_NAME,
+            python_model=CalibratedProbabilityModel(result.model, result.feature_columns),
+            registered_model_name=name,
+            signature=infer_signature(example, probabilities[:, 1]),
+            pip_requirements=[*MODEL_PIP_REQUIREMENTS, *framework_requirements(framework)],
+        )
 
     def _metrics(self, result: TrainingResult) -> list[Metric]:
         timestamp = int(datetime.now(UTC).timestamp() * 1000)
@@ -239,12 +291,19 @@ class ModelRegistry:
     # --------------------------------------------------------------------------------- promotion
 
     def promote_if_better(
-        self, sport: str, bet_type: str, version: int, margin: float = 0.0
+        self,
+        sport: str,
+        bet_type: str,
+        version: int,
+        margin: float = 0.0,
+        ece_tolerance: float = DEFAULT_ECE_TOLERANCE,
     ) -> PromotionDecision:
-        """Promote ``version`` when it beats the champion's walk-forward log loss by more than ``margin``.
+        """Promote ``version`` when it beats the champion's walk-forward log loss by more than
+        ``margin`` AND its expected calibration error is not worse by more than ``ece_tolerance``.
 
         Both are scored on the seasons they share, pooled by games, so a model evaluated on an easier
-        or shorter history cannot win by comparison on different ground.
+        or shorter history cannot win by comparison on different ground. The calibration condition
+        matters because Kelly stakes are sized from the probabilities themselves.
         """
         name = self.model_name(sport, bet_type)
         challenger = self.client.get_model_version(name, str(version))
@@ -277,14 +336,28 @@ class ModelRegistry:
                 champion_loss = _pooled(champion_seasons, common)
                 better = challenger_loss < champion_loss - margin
                 verdict = "beats" if better else "does not beat"
+                reason = (
+                    f"walk-forward log loss {challenger_loss:.5f} {verdict} champion version {champion.version} "
+                    f"({champion_loss:.5f}) by more than {margin} over seasons {common[0]}-{common[-1]}"
+                )
+                challenger_ece = self._season_ece(challenger.run_id, common)
+                champion_ece = self._season_ece(champion.run_id, common)
+                if better and None not in (challenger_ece, champion_ece):
+                    calibrated = challenger_ece <= champion_ece + ece_tolerance
+                    reason += (
+                        f"; ECE {challenger_ece:.4f} vs champion {champion_ece:.4f} "
+                        f"({'within' if calibrated else 'worse than'} tolerance {ece_tolerance})"
+                    )
+                    better = calibrated
                 decision = PromotionDecision(
                     better,
-                    f"walk-forward log loss {challenger_loss:.5f} {verdict} champion version {champion.version} "
-                    f"({champion_loss:.5f}) by more than {margin} over seasons {common[0]}-{common[-1]}",
+                    reason,
                     challenger_loss,
                     champion_loss,
                     common,
                     int(champion.version),
+                    challenger_ece,
+                    champion_ece,
                 )
         self._tag_version(
             name,
@@ -297,6 +370,9 @@ class ModelRegistry:
                 "promotion_champion_log_loss": str(decision.champion_log_loss),
                 "promotion_seasons_compared": json.dumps(decision.seasons_compared),
                 "promotion_margin": str(margin),
+                "promotion_challenger_ece": str(decision.challenger_ece),
+                "promotion_champion_ece": str(decision.champion_ece),
+                "promotion_ece_tolerance": str(ece_tolerance),
             },
         )
         if decision.promoted:
@@ -386,7 +462,11 @@ class ModelRegistry:
                 f"model {name!r} has no {CHAMPION!r} version yet: train it and promote a version first"
             )
         with self._store():
-            model = mlflow.sklearn.load_model(f"models:/{name}/{champion.version}")
+            uri = f"models:/{name}/{champion.version}"
+            if (champion.tags or {}).get("framework", "sklearn") == "sklearn":
+                model = mlflow.sklearn.load_model(uri)
+            else:
+                model = mlflow.pyfunc.load_model(uri).unwrap_python_model().model
         feature_columns = json.loads(champion.tags["feature_columns"])
         return ChampionModel(model, feature_columns, int(champion.version), champion.run_id)
 
@@ -438,6 +518,23 @@ class ModelRegistry:
         games = {m.step: m.value for m in self.client.get_metric_history(run_id, "walk_forward_n")}
         return {int(season): (loss, games[season]) for season, loss in losses.items() if season in games}
 
+    def _season_ece(self, run_id: str, seasons: list[int]) -> float | None:
+        """Expected calibration error of a run's out-of-fold forecasts on ``seasons`` (None if absent)."""
+        from royaley_pipeline.domain.metrics import expected_calibration_error
+
+        try:
+            with self._store():
+                path = mlflow.artifacts.download_artifacts(
+                    run_id=run_id, artifact_path="evaluation/out_of_fold.csv", tracking_uri=self.tracking_uri
+                )
+        except (MlflowException, OSError):
+            return None
+        forecasts = pd.read_csv(path)
+        forecasts = forecasts[forecasts["season"].isin(seasons)]
+        if forecasts.empty:
+            return None
+        return expected_calibration_error(forecasts["label"], forecasts["probability"])
+
     def _tag_version(self, name: str, version: int, tags: dict[str, str]) -> None:
         for key, value in tags.items():
             self.client.set_model_version_tag(name, str(version), key, value)
@@ -477,6 +574,22 @@ class ModelRegistry:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+
+
+def _log_bytes(content: bytes, artifact_path: str) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="royaley_artifact_") as folder:
+        path = Path(folder) / Path(artifact_path).name
+        path.write_bytes(content)
+        directory = str(Path(artifact_path).parent)
+        mlflow.log_artifact(str(path), artifact_path=None if directory == "." else directory)
+
+
+def _mojos(model: Any) -> list[bytes]:
+    """The MOJOs inside a calibrated model (one per calibration ensemble member; usually one)."""
+    members = [c.estimator for c in getattr(model, "calibrated_classifiers_", [])] or [model]
+    return [member.mojo_ for member in members if hasattr(member, "mojo_")]
 
 
 def _pooled(seasons: dict[int, tuple[float, float]], which: Any) -> float | None:

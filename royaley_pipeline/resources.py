@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from dagster import ConfigurableResource
@@ -31,6 +34,26 @@ class ModelRegistryResource(ConfigurableResource):
         return ModelRegistry(self.tracking_uri)
 
 
+class H2OClusterResource(ConfigurableResource):
+    """Where H2O training runs: an existing cluster (``url``) or a local one started per run.
+
+    A local cluster is started only when an H2O model is trained, and shut down after it; a
+    cluster reached by URL is left running.
+    """
+
+    url: str | None = None
+    nthreads: int = 2
+    max_mem_size: str = "2G"
+    ice_root: str | None = None
+
+    @contextmanager
+    def session(self) -> Iterator[str]:
+        from royaley_pipeline.h2o_cluster import h2o_cluster
+
+        with h2o_cluster(self.url or None, self.nthreads, self.max_mem_size, self.ice_root) as url:
+            yield url
+
+
 class PathsResource(ConfigurableResource):
     """Where files go: feature Parquet, training datasets, prediction JSON, and source data."""
 
@@ -51,6 +74,13 @@ def build_resources(settings: Settings | None = None) -> dict[str, ConfigurableR
         "database": DatabaseResource(url=settings.database_url),
         "model_registry": ModelRegistryResource(tracking_uri=settings.mlflow_tracking_uri),
         "collectors": collectors_from_environment(),
+        # Read here, not in Settings: only H2O training needs them (ROYALEY_H2O_URL to scale out).
+        "h2o_cluster": H2OClusterResource(
+            url=os.environ.get("ROYALEY_H2O_URL") or None,
+            nthreads=int(os.environ.get("ROYALEY_H2O_NTHREADS", "2")),
+            max_mem_size=os.environ.get("ROYALEY_H2O_MAX_MEM_SIZE", "2G"),
+            ice_root=str(settings.home / "h2o"),
+        ),
         "paths": PathsResource(
             features_path=str(settings.features_path),
             datasets_path=str(settings.datasets_path),

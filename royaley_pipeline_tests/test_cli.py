@@ -12,8 +12,8 @@ from dagster import DagsterInstance
 ROYALEY = [sys.executable, "-m", "royaley_pipeline.cli"]
 
 
-def royaley(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ROYALEY_HOME": str(home), "COLUMNS": "200"}
+def royaley(home: Path, *args: str, timeout: int = 600, **environ: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ROYALEY_HOME": str(home), "COLUMNS": "200", **environ}
     env.pop("DAGSTER_HOME", None)
     return subprocess.run([*ROYALEY, *args], env=env, capture_output=True, text=True, timeout=timeout)
 
@@ -24,7 +24,6 @@ def royaley(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedP
         (["train", "--sport", "XFL", "--bet-type", "spread"], "unknown sport 'XFL'"),
         (["train", "--sport", "ATP", "--bet-type", "spread"], "ATP does not offer bet type 'spread'"),
         (["train", "--sport", "NFL"], "give --bet-type, --all-bet-types or --all"),
-        (["train", "--sport", "NFL", "--bet-type", "spread", "--framework", "h2o"], "use --framework sklearn"),
         (["predict", "--sport", "NFL", "--date", "2023-07-04"], "no NFL games on 2023-07-04"),
         (["promote", "--sport", "NFL", "--bet-type", "match_winner", "--version", "1"], "does not offer"),
     ],
@@ -34,6 +33,16 @@ def test_bad_requests_exit_non_zero_with_a_clear_message(tmp_path, args, message
     assert result.returncode == 2
     assert message in " ".join(result.stdout.split())
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_h2o_without_java_says_so_and_suggests_sklearn(tmp_path):
+    empty_path = tmp_path / "bin"
+    empty_path.mkdir()
+    result = royaley(tmp_path, "train", "--sport", "NFL", "--bet-type", "spread", "--framework", "h2o",
+                     PATH=str(empty_path))
+    assert result.returncode == 2
+    output = " ".join(result.stdout.split())
+    assert "Java runtime" in output and "use --framework sklearn" in output
 
 
 def test_a_malformed_date_is_refused_by_the_parser(tmp_path):
@@ -64,6 +73,20 @@ def test_ingest_train_predict_from_the_shell(home):
                      "--output", str(home / "a.json"))
     assert only_a.returncode == 0
     assert all(row["tier"] == "A" for row in json.loads((home / "a.json").read_text()))
+
+
+def test_train_with_h2o_starts_and_stops_its_own_cluster(home):
+    """No ROYALEY_H2O_URL: the run starts a local cluster (ice_root under ROYALEY_HOME) and shuts it down."""
+    train = royaley(home, "train", "--sport", "NFL", "--bet-type", "spread", "--framework", "h2o",
+                    "--algorithm", "gbm", "--first-test-season", "2018", ROYALEY_H2O_URL="")
+    assert train.returncode == 0, train.stdout + train.stderr
+    assert "train NFL spread (h2o)" in train.stdout
+    ice_root = home / "h2o"
+    assert ice_root.is_dir()
+    leftover = subprocess.run(["pgrep", "-f", str(ice_root)], capture_output=True, text=True)
+    assert leftover.stdout.strip() == "", "the H2O JVM this run started is still running"
+    listing = royaley(home, "models", "--sport", "NFL", "--bet-type", "spread")
+    assert "h2o" in listing.stdout
 
 
 def test_cli_runs_are_recorded_in_the_instance_the_ui_reads(home):

@@ -140,3 +140,30 @@ def test_list_versions_shows_aliases_metrics_and_data_window(store, versions):
     assert registry.list_versions(SPORT, BET_TYPE) == rows
     assert registry.list_versions() == rows
     assert registry.list_versions("NBA") == []
+
+
+def test_the_gate_also_requires_calibration_no_worse_on_the_same_seasons(store, tmp_path):
+    from royaley_pipeline.domain.metrics import expected_calibration_error
+
+    _, _, strong, weak, _ = store
+    registry = ModelRegistry(f"sqlite:///{tmp_path}/mlflow.db", artifact_location=str(tmp_path / "artifacts"))
+    first = registry.log_training(weak, sport=SPORT, bet_type=BET_TYPE, feature_set_version="v1")
+    assert registry.promote_if_better(SPORT, BET_TYPE, first.version).promoted
+    second = registry.log_training(strong, sport=SPORT, bet_type=BET_TYPE, feature_set_version="v1")
+
+    # An impossible calibration bar: better log loss alone must not be enough.
+    strict = registry.promote_if_better(SPORT, BET_TYPE, second.version, ece_tolerance=-1.0)
+    assert not strict.promoted and "worse than tolerance -1.0" in strict.reason
+    assert strict.challenger_ece == pytest.approx(
+        expected_calibration_error(strong.out_of_fold["label"], strong.out_of_fold["probability"])
+    )
+    assert strict.champion_ece == pytest.approx(
+        expected_calibration_error(weak.out_of_fold["label"], weak.out_of_fold["probability"])
+    )
+    assert registry.load_champion(SPORT, BET_TYPE).version == first.version
+
+    decision = registry.promote_if_better(SPORT, BET_TYPE, second.version)
+    assert decision.promoted and "within tolerance" in decision.reason
+    tags = registry.client.get_model_version(second.name, str(second.version)).tags
+    assert float(tags["promotion_challenger_ece"]) == pytest.approx(decision.challenger_ece)
+    assert tags["promotion_ece_tolerance"] == "0.005"

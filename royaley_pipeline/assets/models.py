@@ -1,5 +1,9 @@
 """Models per sport and bet type: walk-forward validated, calibrated, registered in MLflow."""
 
+import base64
+import json
+from contextlib import nullcontext
+
 import pandas as pd
 from dagster import (
     AssetDep,
@@ -19,30 +23,45 @@ from royaley_pipeline.domain.features import (
     LABEL_COLUMN,
     MARKET_PROBABILITY_COLUMN,
 )
-from royaley_pipeline.domain.trainers import SklearnTrainer
 from royaley_pipeline.domain.training import TrainingService
+from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
 from royaley_pipeline.partitions import model_partitions, parse_model_key, same_sport
-from royaley_pipeline.resources import DatabaseResource, ModelRegistryResource, PathsResource
+from royaley_pipeline.registry import DEFAULT_ECE_TOLERANCE
+from royaley_pipeline.reports import build_report
+from royaley_pipeline.resources import (
+    DatabaseResource,
+    H2OClusterResource,
+    ModelRegistryResource,
+    PathsResource,
+)
 from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.games import load_games
 from royaley_pipeline.storage.predictions import finish_training_run, start_training_run
+from royaley_pipeline.trainers import build_trainer
 
 MODELS_GROUP = "models"
 
 
 class TrainingConfig(Config):
-    framework: str = Field(
-        default="sklearn", description="sklearn (H2O and AutoGluon arrive with the training issue)"
+    framework: str = Field(default="sklearn", description=f"one of {', '.join(FRAMEWORKS)}")
+    algorithm: str | None = Field(
+        default=None,
+        description="sklearn: logistic (default) or hist_gradient_boosting; h2o: automl (default) or gbm",
     )
-    algorithm: str = Field(default="logistic", description="logistic or hist_gradient_boosting")
+    mock: bool = Field(default=False, description="the quick real Elo-baseline logistic model instead")
+    search: bool = Field(default=True, description="sklearn: small hyper-parameter search inside training folds")
+    calibration: str = Field(default="auto", description="auto, sigmoid, isotonic or none")
     first_test_season: int | None = Field(
         default=None,
         description="first walk-forward test season; default 2015, or three seasons into the data",
     )
     promotion_margin: float = Field(default=0.0, description="log-loss improvement a challenger needs")
+    ece_tolerance: float = Field(
+        default=DEFAULT_ECE_TOLERANCE, description="how much worse a challenger's ECE may be and still win"
+    )
     max_runtime_seconds: int | None = Field(
-        default=None, description="time budget per model for H2O AutoML and AutoGluon"
+        default=None, description="time budget per model fit for H2O AutoML and AutoGluon (default 60)"
     )
 
 
@@ -51,7 +70,7 @@ class TrainingConfig(Config):
     deps=[AssetDep(game_features, partition_mapping=same_sport)],
     partitions_def=model_partitions,
     group_name=MODELS_GROUP,
-    kinds={"scikitlearn", "mlflow"},
+    kinds={"scikitlearn", "h2o", "mlflow"},
     owners=["team:modelling"],
 )
 def game_outcome_model(
@@ -60,14 +79,21 @@ def game_outcome_model(
     database: DatabaseResource,
     model_registry: ModelRegistryResource,
     paths: PathsResource,
+    h2o_cluster: H2OClusterResource,
 ) -> MaterializeResult:
-    """Train, validate walk-forward by season, register as challenger, promote if it beats the champion."""
+    """Train, validate walk-forward by season, report, register as challenger, promote if it beats the champion."""
     sport_code, bet_type = parse_model_key(context.partition_key)
     sport = get_sport(sport_code)
     if not sport.offers(bet_type):
         raise Failure(f"{sport.code} does not offer {bet_type}; it offers {', '.join(sport.bet_types)}")
-    if config.framework != "sklearn":
-        raise Failure(f"framework {config.framework!r} is not available yet; use --framework sklearn")
+    framework = "sklearn" if config.mock else config.framework
+    reason = unavailable_reason(framework)
+    if reason is not None:
+        raise Failure(reason)
+    trainer = build_trainer(
+        framework, config.algorithm, mock=config.mock, max_runtime_seconds=config.max_runtime_seconds,
+        search=config.search,
+    )
     engine = database.engine()
     frame = training_frame(engine, sport.code)
     dataset_path = paths.path("datasets") / sport.code / bet_type / f"{FEATURE_SET_VERSION}.parquet"
@@ -75,24 +101,38 @@ def game_outcome_model(
     frame.to_parquet(dataset_path, index=False)
 
     first_test_season = config.first_test_season or default_first_test_season(frame["season"])
-    trainer = SklearnTrainer(algorithm=config.algorithm)
     run_id = start_training_run(
-        engine, sport.code, bet_type, config.framework, config.algorithm, context.run.run_id
+        engine, sport.code, bet_type, trainer.framework, trainer.name, context.run.run_id
     )
     try:
-        result = TrainingService(trainer, first_test_season=first_test_season).run(
-            frame, FEATURE_COLUMNS[bet_type], LABEL_COLUMN[bet_type], MARKET_PROBABILITY_COLUMN[bet_type]
-        )
+        service = TrainingService(trainer, first_test_season=first_test_season, calibration=config.calibration)
+        with h2o_cluster.session() if trainer.framework == "h2o" else nullcontext():
+            result = service.run(
+                frame, FEATURE_COLUMNS[bet_type], LABEL_COLUMN[bet_type], MARKET_PROBABILITY_COLUMN[bet_type]
+            )
+        report = build_report(result, bet_type, frame)
+        report_folder = dataset_path.parent / "reports"
+        report_folder.mkdir(exist_ok=True)
+        for file_name, image in report.plots.items():
+            (report_folder / file_name).write_bytes(image)
         registry = model_registry.registry()
         version = registry.log_training(
             result,
             sport=sport.code,
             bet_type=bet_type,
             feature_set_version=FEATURE_SET_VERSION,
+            extra_params={"mock": config.mock, "max_runtime_seconds": config.max_runtime_seconds},
             tags={"dagster_run_id": context.run.run_id, "dataset_path": str(dataset_path)},
+            extra_metrics=report.metrics,
+            artifacts={
+                **{f"report/{name}.md": table for name, table in report.markdown().items()},
+                **{f"report/{name}": image for name, image in report.plots.items()},
+                "report/tuning.json": json.dumps(result.tuning, indent=2, default=str),
+            },
         )
         decision = registry.promote_if_better(
-            sport.code, bet_type, version.version, margin=config.promotion_margin
+            sport.code, bet_type, version.version, margin=config.promotion_margin,
+            ece_tolerance=config.ece_tolerance,
         )
     except Exception as error:
         finish_training_run(engine, run_id, status="failed", error=str(error))
@@ -109,22 +149,46 @@ def game_outcome_model(
         data_first_season=int(frame["season"].min()),
         data_last_season=int(frame["season"].max()),
     )
+    tables = report.markdown()
     return MaterializeResult(
         metadata={
             "model_name": version.name,
             "model_version": str(version.version),
             "mlflow_run_id": version.run_id,
+            "framework": trainer.framework,
+            "trainer": trainer.name,
             "promoted_to_champion": decision.promoted,
             "promotion_reason": decision.reason,
+            "promotion": MetadataValue.json({
+                "promoted": decision.promoted,
+                "challenger_log_loss": decision.challenger_log_loss,
+                "champion_log_loss": decision.champion_log_loss,
+                "challenger_ece": decision.challenger_ece,
+                "champion_ece": decision.champion_ece,
+                "seasons_compared": decision.seasons_compared,
+                "margin": config.promotion_margin,
+                "ece_tolerance": config.ece_tolerance,
+            }),
             "walk_forward_seasons": f"{first_test_season}–{int(frame['season'].max())}",
             "model_log_loss": _plain(result.overall.get("model_log_loss")),
             "market_log_loss": _plain(result.overall.get("market_log_loss")),
             "model_brier": _plain(result.overall.get("model_brier")),
             "market_brier": _plain(result.overall.get("market_brier")),
-            "season_metrics": MetadataValue.md(result.season_metrics.round(4).to_markdown(index=False)),
+            "model_ece": _plain(report.metrics.get("overall_model_ece")),
+            **{name: MetadataValue.md(table) for name, table in tables.items()},
+            **{
+                f"plot_{name.removesuffix('.png')}": MetadataValue.md(_image_markdown(name, image))
+                for name, image in report.plots.items()
+            },
+            "report_folder": MetadataValue.path(str(report_folder)),
             "dataset": MetadataValue.path(str(dataset_path)),
         }
     )
+
+
+def _image_markdown(name: str, image: bytes) -> str:
+    """A PNG inline in markdown metadata, which the Dagster UI renders as an image."""
+    return f"![{name}](data:image/png;base64,{base64.b64encode(image).decode('ascii')})"
 
 
 def training_frame(engine, sport_code: str) -> pd.DataFrame:

@@ -82,3 +82,15 @@ def expected_calibration_error(outcomes: ArrayLike, probabilities: ArrayLike, bi
     occupied = counts > 0
     gaps = np.abs(forecast_sums[occupied] - outcome_sums[occupied]) / counts[occupied]
     return float(np.sum(gaps * counts[occupied]) / y.size)
+
+
+def reliability_table(outcomes: ArrayLike, probabilities: ArrayLike, bins: int = 10) -> pd.DataFrame:
+    """Per equal-width bin: games, mean forecast and observed frequency (the reliability diagram's data)."""
+    y, p = _validated(outcomes, probabilities)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    bin_index = np.clip(np.digitize(p, edges[1:-1], right=False), 0, bins - 1)
+    frame = pd.DataFrame({"bin": bin_index, "forecast": p, "outcome": y})
+    table = frame.groupby("bin").agg(games=("outcome", "size"), mean_forecast=("forecast", "mean"),
+                                     observed=("outcome", "mean")).reset_index()
+    table["bin_low"], table["bin_high"] = edges[table["bin"]], edges[table["bin"] + 1]
+    return table[["bin_low", "bin_high", "games", "mean_forecast", "observed"]]

@@ -6,9 +6,13 @@ trainers can join later without touching walk-forward or calibration code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -40,6 +44,12 @@ class Trainer(Protocol):
         ...
 
 
+# Optional members a trainer may add (looked up with getattr by the training service):
+#   calibration_folds: int   folds for the calibrator; expensive AutoML frameworks ask for fewer
+#   tuned(features, outcomes, seasons) -> (Trainer, dict)   a trainer with hyper-parameters chosen on
+#                            the rows it is given (training rows only), and a record of the choice
+
+
 # Defaults are conservative on purpose: a season of one sport holds a few hundred to a few
 # thousand games, and the market is a strong baseline, so variance costs more than bias here.
 LOGISTIC_DEFAULTS: dict[str, Any] = {"C": 0.1, "max_iter": 2000}
@@ -55,6 +65,13 @@ HIST_GRADIENT_BOOSTING_DEFAULTS: dict[str, Any] = {
 }
 ALGORITHM_DEFAULTS = {"logistic": LOGISTIC_DEFAULTS, "hist_gradient_boosting": HIST_GRADIENT_BOOSTING_DEFAULTS}
 
+# A few values per algorithm, never a wide sweep: each candidate is one more fit per fold, and with
+# a few thousand games per sport a wide search mostly fits the noise of the inner hold-out season.
+SEARCH_GRIDS: dict[str, dict[str, list[Any]]] = {
+    "logistic": {"C": [0.01, 0.1, 1.0]},
+    "hist_gradient_boosting": {"max_depth": [2, 3]},
+}
+
 
 class SklearnTrainer:
     """scikit-learn models wrapped in a Pipeline that owns its own preprocessing.
@@ -67,12 +84,54 @@ class SklearnTrainer:
 
     framework = "sklearn"
 
-    def __init__(self, algorithm: str = "logistic", **params: Any) -> None:
+    def __init__(self, algorithm: str = "logistic", search: bool = False, **params: Any) -> None:
         if algorithm not in ALGORITHM_DEFAULTS:
             raise ValueError(f"unknown algorithm {algorithm!r}; choose one of {sorted(ALGORITHM_DEFAULTS)}")
         self.algorithm = algorithm
+        self.search = search
         self._estimator_params = {**ALGORITHM_DEFAULTS[algorithm], **params}
         self.build()  # fail now, not mid-training, on a misspelt parameter
+
+    def tuned(
+        self,
+        features: pd.DataFrame,
+        outcomes: Sequence[int] | np.ndarray,
+        seasons: Sequence[int] | np.ndarray,
+    ) -> tuple[SklearnTrainer, dict[str, Any]]:
+        """This trainer with the grid value that scored best on the last season of the rows given.
+
+        The caller passes training rows only, so the choice never sees the test season: every
+        candidate is fitted on the earlier training seasons and scored (log loss) on the last one.
+        Without a search, or without two seasons to split, the trainer comes back unchanged.
+        """
+        from sklearn.metrics import log_loss
+
+        if not self.search:
+            return self, {"searched": False}
+        y = np.asarray(outcomes, dtype=int)
+        season_array = np.asarray(seasons, dtype=int)
+        present = np.unique(season_array)
+        if present.size < 2:
+            return self, {"searched": False, "reason": "one training season: no inner hold-out"}
+        holdout = season_array == present[-1]
+        if np.unique(y[~holdout]).size < 2 or np.unique(y[holdout]).size < 2:
+            return self, {"searched": False, "reason": "one outcome only in the inner split"}
+        (parameter, values), = SEARCH_GRIDS[self.algorithm].items()
+        scores = {}
+        for value in values:
+            candidate = SklearnTrainer(self.algorithm, **{**self._estimator_params, parameter: value})
+            model = candidate.build().fit(features[~holdout], y[~holdout])
+            probability = np.clip(model.predict_proba(features[holdout])[:, 1], 1e-6, 1 - 1e-6)
+            scores[value] = float(log_loss(y[holdout], probability, labels=[0, 1]))
+        best = min(values, key=lambda value: scores[value])  # ties: the first, most regularised value
+        chosen = SklearnTrainer(self.algorithm, **{**self._estimator_params, parameter: best})
+        return chosen, {
+            "searched": True,
+            "parameter": parameter,
+            "chosen": best,
+            "holdout_season": int(present[-1]),
+            "holdout_log_loss": {str(value): score for value, score in scores.items()},
+        }
 
     @property
     def name(self) -> str:
@@ -80,7 +139,7 @@ class SklearnTrainer:
 
     @property
     def params(self) -> dict[str, Any]:
-        return {"algorithm": self.algorithm, **self._estimator_params}
+        return {"algorithm": self.algorithm, "search": self.search, **self._estimator_params}
 
     def build(self) -> Pipeline:
         if self.algorithm == "logistic":
@@ -95,3 +154,42 @@ class SklearnTrainer:
     def __repr__(self) -> str:
         overrides = ", ".join(f"{key}={value!r}" for key, value in self._estimator_params.items())
         return f"SklearnTrainer({self.algorithm!r}, {overrides})"
+
+
+ELO_BASELINE_COLUMN = "home_elo_win_probability"
+
+
+class EloBaselineTrainer:
+    """The quickest real model: a logistic regression on the Elo win probability alone.
+
+    It is what ``--mock`` trains (pipelines can be exercised in seconds with a genuine, fitted,
+    calibrated model) and the Elo-only baseline every report compares with, on the same games.
+    For spread and total it learns how far Elo's home-win view moves the cover or over rate,
+    which is little: that weakness is the honest point of a baseline.
+    """
+
+    framework = "sklearn"
+    calibration_folds = 3
+
+    def __init__(self, column: str = ELO_BASELINE_COLUMN, C: float = 1.0) -> None:
+        self.column = column
+        self.C = C
+
+    @property
+    def name(self) -> str:
+        return "elo-baseline-logistic"
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"algorithm": "logistic", "input_column": self.column, "C": self.C}
+
+    def build(self) -> Pipeline:
+        return Pipeline([
+            ("select", ColumnTransformer([("elo", "passthrough", [self.column])])),
+            ("impute", SimpleImputer(strategy="constant", fill_value=0.5, keep_empty_features=True)),
+            ("scale", StandardScaler()),
+            ("classify", LogisticRegression(C=self.C, max_iter=1000)),
+        ])
+
+    def __repr__(self) -> str:
+        return f"EloBaselineTrainer({self.column!r}, C={self.C!r})"

@@ -15,8 +15,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from royaley_pipeline.domain.calibration import CalibrationChoice, fit_calibrated
-from royaley_pipeline.domain.metrics import probability_metrics
-from royaley_pipeline.domain.trainers import Trainer
+from royaley_pipeline.domain.metrics import expected_calibration_error, probability_metrics
+from royaley_pipeline.domain.trainers import EloBaselineTrainer, Trainer
 from royaley_pipeline.domain.walk_forward import Window, season_folds, training_seasons_before
 
 SEASON_METRIC_COLUMNS = (
@@ -33,8 +33,16 @@ SEASON_METRIC_COLUMNS = (
     "market_auc",
     "model_log_loss_on_market_games",
     "model_brier_on_market_games",
+    "model_ece",
+    "market_ece",
+    "baseline_log_loss",
+    "baseline_brier",
+    "baseline_accuracy",
+    "baseline_auc",
 )
-OUT_OF_FOLD_COLUMNS = ("game_id", "season", "start_time", "probability", "market_probability", "label")
+OUT_OF_FOLD_COLUMNS = (
+    "game_id", "season", "start_time", "probability", "market_probability", "baseline_probability", "label",
+)
 
 
 class InsufficientTrainingDataError(ValueError):
@@ -57,6 +65,7 @@ class TrainingResult:
     calibration_choices: dict[int, CalibrationChoice] = field(default_factory=dict)
     fold_models: dict[int, BaseEstimator] = field(default_factory=dict, repr=False)
     input_example: pd.DataFrame | None = field(default=None, repr=False)
+    tuning: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def predict_probability(self, frame: pd.DataFrame) -> np.ndarray:
         """Probability of the labelled event for each row of ``frame`` (extra columns ignored)."""
@@ -73,14 +82,22 @@ def forecast_comparison(out_of_fold: pd.DataFrame) -> dict[str, float]:
     priced = out_of_fold[out_of_fold["market_probability"].notna()]
     market = probability_metrics(priced["label"], priced["market_probability"])
     model_on_priced = probability_metrics(priced["label"], priced["probability"])
-    return {
+    scores = {
         "n": model["n"],
         **{f"model_{name}": model[name] for name in ("log_loss", "brier", "accuracy", "auc")},
         "market_n": market["n"],
         **{f"market_{name}": market[name] for name in ("log_loss", "brier", "accuracy", "auc")},
         "model_log_loss_on_market_games": model_on_priced["log_loss"],
         "model_brier_on_market_games": model_on_priced["brier"],
+        "model_ece": expected_calibration_error(out_of_fold["label"], out_of_fold["probability"]),
+        "market_ece": expected_calibration_error(priced["label"], priced["market_probability"]),
     }
+    names = ("log_loss", "brier", "accuracy", "auc")
+    scores.update({f"baseline_{name}": float("nan") for name in names})
+    if "baseline_probability" in out_of_fold and out_of_fold["baseline_probability"].notna().all():
+        baseline = probability_metrics(out_of_fold["label"], out_of_fold["baseline_probability"])
+        scores.update({f"baseline_{name}": baseline[name] for name in names})
+    return scores
 
 
 class TrainingService:
@@ -100,6 +117,7 @@ class TrainingService:
         window_seasons: int | None = None,
         calibration_folds: int = 5,
         min_training_rows: int = 200,
+        baseline: Trainer | None = None,
     ) -> None:
         self.trainer = trainer
         self.first_test_season = first_test_season
@@ -108,6 +126,7 @@ class TrainingService:
         self.window_seasons = window_seasons
         self.calibration_folds = calibration_folds
         self.min_training_rows = min_training_rows
+        self.baseline = baseline
 
     def run(
         self,
@@ -127,13 +146,25 @@ class TrainingService:
                 f"{self.first_test_season} and one from it on; labelled games per season: {counts}"
             )
 
-        predictions, fold_models, choices = [], {}, {}
+        baseline = self.baseline
+        if baseline is None and EloBaselineTrainer().column in games:
+            baseline = EloBaselineTrainer()
+        predictions, fold_models, choices, tuning = [], {}, {}, {}
         for fold in folds:
             training = games[games["season"].isin(fold.train_seasons)]
             testing = games[games["season"] == fold.test_season]
-            model, choice = self._fit(training, feature_columns, purpose=f"test season {fold.test_season}")
+            model, choice, tuning[str(fold.test_season)] = self._fit(
+                training, feature_columns, purpose=f"test season {fold.test_season}"
+            )
             fold_models[fold.test_season] = model
             choices[fold.test_season] = choice
+            baseline_probability = np.full(len(testing), np.nan)
+            if baseline is not None:
+                baseline_model, _ = fit_calibrated(
+                    baseline.build(), training, training["label"].to_numpy(dtype=int),
+                    training["season"].to_numpy(), method="sigmoid", folds=3,
+                )
+                baseline_probability = baseline_model.predict_proba(testing)[:, 1]
             predictions.append(
                 pd.DataFrame(
                     {
@@ -142,6 +173,7 @@ class TrainingService:
                         "start_time": testing["start_time"].to_numpy(),
                         "probability": model.predict_proba(testing[feature_columns])[:, 1],
                         "market_probability": testing["market_probability"].to_numpy(),
+                        "baseline_probability": baseline_probability,
                         "label": testing["label"].to_numpy(),
                     }
                 )
@@ -152,7 +184,9 @@ class TrainingService:
             seasons, int(seasons.max()) + 1, self.window, self.window_seasons
         )
         production_rows = games[games["season"].isin(production_seasons)]
-        production_model, production_choice = self._fit(production_rows, feature_columns, "production")
+        production_model, production_choice, tuning["production"] = self._fit(
+            production_rows, feature_columns, "production"
+        )
 
         season_metrics = pd.DataFrame(
             [
@@ -182,25 +216,35 @@ class TrainingService:
             calibration_choices=choices,
             fold_models=fold_models,
             input_example=(complete if len(complete) else example).tail(5).reset_index(drop=True),
+            tuning=tuning,
         )
 
     def _fit(
         self, training: pd.DataFrame, feature_columns: list[str], purpose: str
-    ) -> tuple[BaseEstimator, CalibrationChoice]:
+    ) -> tuple[BaseEstimator, CalibrationChoice, dict[str, Any]]:
+        """Tune (if the trainer can), choose the calibration and fit, all on ``training`` alone."""
         n_rows, n_outcomes = len(training), training["label"].nunique()
         if n_rows < self.min_training_rows or n_outcomes < 2:
             raise InsufficientTrainingDataError(
                 f"too little training data for the {purpose}: {n_rows} labelled games with "
                 f"{n_outcomes} distinct outcome(s) (need at least {self.min_training_rows} games and both outcomes)"
             )
-        return fit_calibrated(
-            self.trainer.build(),
+        outcomes, seasons = training["label"].to_numpy(dtype=int), training["season"].to_numpy()
+        trainer, tuning = self.trainer, {"searched": False}
+        if hasattr(trainer, "tuned"):
+            trainer, tuning = trainer.tuned(training[feature_columns], outcomes, seasons)
+        model, choice = fit_calibrated(
+            trainer.build(),
             training[feature_columns],
-            training["label"].to_numpy(dtype=int),
-            training["season"].to_numpy(),
+            outcomes,
+            seasons,
             method=self.calibration,
-            folds=self.calibration_folds,
+            folds=self._calibration_folds(),
         )
+        return model, choice, tuning
+
+    def _calibration_folds(self) -> int:
+        return int(getattr(self.trainer, "calibration_folds", None) or self.calibration_folds)
 
     def _labelled_games(
         self,
@@ -241,7 +285,9 @@ class TrainingService:
                 "market_probability": pd.to_numeric(frame[market_probability_column], errors="coerce"),
             }
         )
-        features = frame[feature_columns].astype(float)
+        # The Elo-only baseline reads its column even when the model under test does not.
+        extra = [c for c in (EloBaselineTrainer().column,) if c in frame.columns and c not in feature_columns]
+        features = frame[[*feature_columns, *extra]].astype(float)
         games = pd.concat([games, features], axis=1)
         games = games[games["label"].notna()]
         if not games["label"].isin((0, 1)).all():
@@ -257,6 +303,6 @@ class TrainingService:
             "walk_forward_window": self.window,
             "window_seasons": self.window_seasons,
             "calibration": self.calibration,
-            "calibration_folds": self.calibration_folds,
+            "calibration_folds": self._calibration_folds(),
             **{f"model_{name}": value for name, value in self.trainer.params.items()},
         }
