@@ -1,15 +1,16 @@
 """The REST API over a real uvicorn server: real Dagster runs on the instance, real MLflow versions."""
 
 import subprocess
+import sys
 import urllib.request
 from datetime import date
+from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance
 from mlflow import MlflowClient
 
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
-from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
 from royaley_pipeline.runner import failure_message
 from royaley_pipeline_tests.api.server import ROYALEY, free_port, running_api
 from royaley_pipeline_tests.assets.conftest import Pipeline
@@ -148,13 +149,14 @@ def test_train_validation_errors_are_422_with_a_clear_message(api, body, field, 
         assert detail["loc"][-1] == field
 
 
-def test_a_framework_that_is_not_installed_is_refused_before_any_run(api):
-    missing = [name for name in FRAMEWORKS if unavailable_reason(name)]
-    if not missing:
-        pytest.skip("every framework is installed here")
-    status, error = api.post("/api/v1/models/train", {**TRAIN, "framework": missing[0]})
-    assert status == 422
-    assert error["detail"][0]["msg"] == f"Value error, {unavailable_reason(missing[0])}"
+def test_a_framework_that_cannot_run_here_is_refused_before_any_run(home):
+    """A server whose PATH has no `java` cannot train H2O: 422 with the reason, and no run is made."""
+    with running_api(home, TOKEN, extra_env={"PATH": str(Path(sys.executable).parent)}) as client:
+        status, error = client.post("/api/v1/models/train", {**TRAIN, "framework": "h2o"})
+    assert status == 422, error
+    assert error["detail"][0]["msg"] == (
+        "Value error, H2O needs a Java runtime (java not found on PATH); use --framework sklearn"
+    )
 
 
 @pytest.mark.parametrize("token", [None, "wrong-token", ""])
