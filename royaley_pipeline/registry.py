@@ -74,6 +74,7 @@ MODEL_PIP_REQUIREMENTS = [
 # calibrated pipelines hold (checked for logistic and gradient boosting with every calibration).
 SKOPS_TRUSTED_TYPES = [
     "numpy.dtype",
+    "royaley_pipeline.domain.trainers.DropEmptyColumns",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.calibration._TemperatureScaling",

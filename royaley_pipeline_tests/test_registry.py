@@ -167,3 +167,19 @@ def test_the_gate_also_requires_calibration_no_worse_on_the_same_seasons(store, 
     tags = registry.client.get_model_version(second.name, str(second.version)).tags
     assert float(tags["promotion_challenger_ece"]) == pytest.approx(decision.challenger_ece)
     assert tags["promotion_ece_tolerance"] == "0.005"
+
+
+def test_gradient_boosting_with_a_never_filled_column_trains_registers_and_scores(tmp_path):
+    """Injury columns are empty until a report is collected: boosting must train past an all-NaN
+    column (scikit-learn's binning fails on one) and the stored model must load and score."""
+    registry = ModelRegistry(f"sqlite:///{tmp_path}/mlflow.db", artifact_location=str(tmp_path / "artifacts"))
+    league = synthetic_league(range(2014, 2017), games_per_season=250).assign(injury_impact_difference=np.nan)
+    features = [*FEATURES, "injury_impact_difference"]
+    result = run_service(league, trainer=SklearnTrainer("hist_gradient_boosting", max_iter=30), features=features,
+                         first_test_season=2016, calibration="sigmoid", calibration_folds=3)
+    version = registry.log_training(result, sport="NBA", bet_type=BET_TYPE, feature_set_version="v2")
+    registry.promote("NBA", version.version, reason="test", actor="test", bet_type=BET_TYPE)
+    champion = registry.load_champion("NBA", BET_TYPE)
+    upcoming = league.head(10).assign(injury_impact_difference=[1.5, *[np.nan] * 9])
+    probability = champion.predict_probability(upcoming)
+    assert probability.shape == (10,) and np.all((probability > 0) & (probability < 1))

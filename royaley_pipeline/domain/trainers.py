@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
@@ -149,7 +149,10 @@ class SklearnTrainer:
                 ("classify", LogisticRegression(**self._estimator_params)),
             ])
         # Gradient boosting splits on raw values and routes NaN natively: no imputer or scaler.
-        return Pipeline([("classify", HistGradientBoostingClassifier(**self._estimator_params))])
+        return Pipeline([
+            ("drop_empty", DropEmptyColumns()),
+            ("classify", HistGradientBoostingClassifier(**self._estimator_params)),
+        ])
 
     def __repr__(self) -> str:
         overrides = ", ".join(f"{key}={value!r}" for key, value in self._estimator_params.items())
@@ -193,3 +196,20 @@ class EloBaselineTrainer:
 
     def __repr__(self) -> str:
         return f"EloBaselineTrainer({self.column!r}, C={self.C!r})"
+
+
+class DropEmptyColumns(TransformerMixin, BaseEstimator):
+    """Drops the columns with no value at all in the training data.
+
+    Gradient boosting routes NaN natively, but scikit-learn's binning fails on a column that is
+    entirely missing (injury features before any report was collected, say). A column empty in
+    training carries nothing to learn from, so it is dropped, as fitted state, for scoring too.
+    """
+
+    def fit(self, features, y=None):
+        frame = pd.DataFrame(features)
+        self.kept_columns_ = [column for column in frame.columns if frame[column].notna().any()]
+        return self
+
+    def transform(self, features):
+        return pd.DataFrame(features)[self.kept_columns_]

@@ -61,8 +61,9 @@ def synthetic_league(
 
 def run_service(frame: pd.DataFrame, **options) -> object:
     trainer = options.pop("trainer", SklearnTrainer("logistic"))
+    features = options.pop("features", FEATURES)
     service = TrainingService(trainer, first_test_season=options.pop("first_test_season", 2015), **options)
-    return service.run(frame, FEATURES, "home_win", "market_home_win_probability")
+    return service.run(frame, features, "home_win", "market_home_win_probability")
 
 
 @pytest.fixture(scope="module")
