@@ -30,9 +30,7 @@ from royaley_pipeline.domain.features import FEATURE_SET_VERSION, build_feature_
 from royaley_pipeline.partitions import sport_month_key  # noqa: E402
 from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG, quiet  # noqa: E402
 from royaley_pipeline.sports import get_sport  # noqa: E402
-from royaley_pipeline.storage.features import replace_features  # noqa: E402
-from royaley_pipeline.storage.games import load_games, load_odds_snapshots, load_weather  # noqa: E402
-from royaley_pipeline.storage.injuries import load_injuries  # noqa: E402
+from royaley_pipeline.storage.features import load_feature_inputs, replace_features  # noqa: E402
 
 HISTORY = (date(1999, 9, 1), date(2025, 2, 28))
 LATEST_MONTH = (date(2025, 1, 1), date(2025, 1, 31))
@@ -52,14 +50,11 @@ def stage_timings(engine) -> dict[str, float]:
     sport = get_sport("NFL")
     timings = {}
     started = time.perf_counter()
-    games = load_games(engine, "NFL", end=LATEST_MONTH[1])
-    snapshots = load_odds_snapshots(engine, "NFL", end=LATEST_MONTH[1])
-    weather = load_weather(engine, "NFL", end=LATEST_MONTH[1])
-    injuries = load_injuries(engine, "NFL", observed_until=LATEST_MONTH[1])
+    inputs = load_feature_inputs(engine, "NFL", end=LATEST_MONTH[1])
     timings["read history from the database"] = time.perf_counter() - started
     started = time.perf_counter()
-    matrix = build_feature_matrix(games, snapshots, sport, weather=weather, injuries=injuries)
-    timings[f"compute all features ({len(games):,} games)"] = time.perf_counter() - started
+    matrix = build_feature_matrix(sport=sport, **inputs)
+    timings[f"compute all features ({len(inputs['games']):,} games)"] = time.perf_counter() - started
     started = time.perf_counter()
     replace_features(engine, "NFL", matrix, FEATURE_SET_VERSION, *LATEST_MONTH)
     timings["replace the month's rows"] = time.perf_counter() - started

@@ -1,8 +1,8 @@
 """Walk-forward NFL model quality 2015–2024, compared with the market and with Elo on the SAME games.
 
 The data is what the pipeline stores: `collection_job` fills a temporary SQLite database with the
-bundled history (1999-09 to 2025-02), and the feature matrix is built from `load_games` and
-`load_odds_snapshots` exactly as the features asset does. Our models are the training service's
+bundled history (1999-09 to 2025-02), and the feature matrix is built from
+`load_feature_inputs` exactly as the features asset does. Our models are the training service's
 out-of-fold forecasts (each season predicted by a model fitted on earlier seasons only).
 
 Forecasts compared, each scored only on games every forecast in its table has:
@@ -66,11 +66,9 @@ def feature_matrix(database_url: str) -> pd.DataFrame:
     from royaley_pipeline.domain.features import build_feature_matrix
     from royaley_pipeline.sports import get_sport
     from royaley_pipeline.storage.database import engine_for
-    from royaley_pipeline.storage.games import load_games, load_odds_snapshots, load_weather
+    from royaley_pipeline.storage.features import load_feature_inputs
 
-    engine = engine_for(database_url)
-    games, snapshots = load_games(engine, "NFL"), load_odds_snapshots(engine, "NFL")
-    return build_feature_matrix(games, snapshots, get_sport("NFL"), weather=load_weather(engine, "NFL"))
+    return build_feature_matrix(sport=get_sport("NFL"), **load_feature_inputs(engine_for(database_url), "NFL"))
 
 
 # --- forecasts -------------------------------------------------------------------------------------

@@ -67,12 +67,11 @@ def feature_matrix(database_url: str, sport: str, last_season: int):
     from royaley_pipeline.domain.features import build_feature_matrix
     from royaley_pipeline.sports import get_sport
     from royaley_pipeline.storage.database import engine_for
-    from royaley_pipeline.storage.games import load_games, load_odds_snapshots
+    from royaley_pipeline.storage.features import load_feature_inputs
 
-    engine = engine_for(database_url)
-    games, snapshots = load_games(engine, sport), load_odds_snapshots(engine, sport)
-    matrix = build_feature_matrix(games, snapshots, get_sport(sport))
-    start_times = games.set_index("game_id")["start_time"]
+    inputs = load_feature_inputs(engine_for(database_url), sport)
+    matrix = build_feature_matrix(sport=get_sport(sport), **inputs)
+    start_times = inputs["games"].set_index("game_id")["start_time"]
     matrix["start_time"] = matrix["game_id"].map(start_times)
     return matrix[matrix["season"] <= last_season]
 

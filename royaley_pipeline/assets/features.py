@@ -20,9 +20,7 @@ from royaley_pipeline.domain.profiling import column_profile, profile_markdown
 from royaley_pipeline.partitions import parse_sport_date_keys, same_sport_and_month, sport_month_partitions
 from royaley_pipeline.resources import DatabaseResource, PathsResource
 from royaley_pipeline.sports import get_sport
-from royaley_pipeline.storage.features import replace_features
-from royaley_pipeline.storage.games import load_games, load_odds_snapshots, load_weather
-from royaley_pipeline.storage.injuries import load_injuries
+from royaley_pipeline.storage.features import load_feature_inputs, replace_features
 
 FEATURES_GROUP = "features"
 # Every model input, once: the quality table shows how filled and how wide each one is.
@@ -55,17 +53,11 @@ def game_features(context: AssetExecutionContext, database: DatabaseResource, pa
     written, seasons_written, previews = 0, [], []
     for sport_code in window.sports:
         sport = get_sport(sport_code)
-        games = load_games(engine, sport.code, end=window.end)
-        if games.empty:
+        inputs = load_feature_inputs(engine, sport.code, end=window.end)
+        if inputs["games"].empty:
             context.log.info(f"{sport.code}: no games up to {window.end}; nothing to compute")
             continue
-        matrix = build_feature_matrix(
-            games,
-            load_odds_snapshots(engine, sport.code, end=window.end),
-            sport,
-            weather=load_weather(engine, sport.code, end=window.end),
-            injuries=load_injuries(engine, sport.code, observed_until=window.end),
-        )
+        matrix = build_feature_matrix(sport=sport, **inputs)
         written += replace_features(engine, sport.code, matrix, FEATURE_SET_VERSION, window.start, window.end)
         in_window = matrix.loc[
             matrix["game_date"].between(pd.Timestamp(window.start), pd.Timestamp(window.end))

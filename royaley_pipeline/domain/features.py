@@ -63,13 +63,14 @@ RANK_COLUMNS = ["home_rank", "away_rank", "log_rank_difference"]
 REST_FLAG_COLUMNS = ["home_short_rest", "away_short_rest", "home_back_to_back", "away_back_to_back"]
 
 
-def momentum_difference_columns(windows: tuple[int, ...] = DEFAULT_SETTINGS.rolling_windows) -> list[str]:
+def momentum_difference_stats(windows: tuple[int, ...] = DEFAULT_SETTINGS.rolling_windows) -> list[str]:
+    """The momentum stats that also get a home − away column (`form_last5_difference`, …)."""
     names = [f"form_last{window}" for window in windows]
     names += [f"point_differential_per_game_last{window}" for window in windows]
-    return [f"{name}_difference" for name in [*names, "streak"]]
+    return [*names, "streak"]
 
 
-MOMENTUM_DIFFERENCE_COLUMNS = momentum_difference_columns()
+MOMENTUM_DIFFERENCE_COLUMNS = [f"{stat}_difference" for stat in momentum_difference_stats()]
 MOMENTUM_COLUMNS = [*momentum_columns("home"), *momentum_columns("away"), *MOMENTUM_DIFFERENCE_COLUMNS]
 _SCORING_FORM = [f"{side}_points_{kind}_per_game_last5" for side in ("home", "away") for kind in ("for", "against")]
 
@@ -101,6 +102,11 @@ MARKET_PROBABILITY_COLUMN: dict[str, str] = {
     TOTAL: "market_over_probability",
     MATCH_WINNER: "market_home_win_probability",
 }
+
+
+def _side_differences(frame: pd.DataFrame, stats: list[str]) -> pd.DataFrame:
+    """`{stat}_difference` = home − away for each stat present as `home_{stat}` and `away_{stat}`."""
+    return pd.DataFrame({f"{stat}_difference": frame[f"home_{stat}"] - frame[f"away_{stat}"] for stat in stats})
 
 
 def _rank_features(games: pd.DataFrame) -> pd.DataFrame:
@@ -141,24 +147,19 @@ def build_feature_matrix(
         elo_parameters = dataclasses.replace(elo_parameters, home_advantage=0.0)
     parts = [elo_ratings(games, elo_parameters)[ELO_COLUMNS]]
 
-    recent = momentum(games, settings.rolling_windows)
-    recent_differences = pd.DataFrame({
-        f"{name}_difference": recent[f"home_{name}"] - recent[f"away_{name}"]
-        for name in [column.removesuffix("_difference") for column in momentum_difference_columns(
-            settings.rolling_windows)]
-    })
     if sport.is_individual:
         parts += [surface_elo_ratings(games, elo_parameters), _rank_features(games)]
     else:
         form = team_stats(games)
-        differences = pd.DataFrame(
-            {f"{stat}_difference": form[f"home_{stat}"] - form[f"away_{stat}"] for stat in TEAM_STATS}
-        )
-        flags = {side: rest_flags(form[f"{side}_rest_days"], sport.short_rest_days) for side in ("home", "away")}
-        rest = pd.DataFrame({f"{side}_{flag}": flags[side][flag] for flag in ("short_rest", "back_to_back")
-                             for side in ("home", "away")})[REST_FLAG_COLUMNS]
-        parts += [form.drop(columns="game_id"), differences, rest]
-    parts += [recent, recent_differences, head_to_head(games, settings.head_to_head_seasons)[HEAD_TO_HEAD_COLUMNS]]
+        rest = pd.concat([rest_flags(form[f"{side}_rest_days"], sport.short_rest_days).add_prefix(f"{side}_")
+                          for side in ("home", "away")], axis=1)
+        parts += [form.drop(columns="game_id"), _side_differences(form, TEAM_STATS), rest[REST_FLAG_COLUMNS]]
+    recent = momentum(games, settings.rolling_windows)
+    parts += [
+        recent,
+        _side_differences(recent, momentum_difference_stats(settings.rolling_windows)),
+        head_to_head(games, settings.head_to_head_seasons)[HEAD_TO_HEAD_COLUMNS],
+    ]
     if not sport.is_individual:
         parts.append(weather_features(games, weather, sport.outdoor)[WEATHER_COLUMNS])
         parts.append(injury_features(games, injuries, sport.code, settings.injury_lookback_days)[INJURY_COLUMNS])

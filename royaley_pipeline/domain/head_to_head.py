@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from royaley_pipeline.domain.timeline import ResultHistory, per_game, start_ranks, window_sum
+from royaley_pipeline.domain.timeline import ResultHistory, has_result, per_game, start_ranks, window_sum
 
 HEAD_TO_HEAD_COLUMNS = ["h2h_games", "h2h_home_wins", "h2h_home_win_pct", "h2h_avg_total", "h2h_avg_margin"]
 DEFAULT_LOOKBACK_SEASONS = 3
@@ -37,7 +37,7 @@ def head_to_head(games: pd.DataFrame, lookback_seasons: int = DEFAULT_LOOKBACK_S
     rank = start_ranks(games["start_time"])
     home_score = games["home_score"].to_numpy(dtype="float64")
     away_score = games["away_score"].to_numpy(dtype="float64")
-    counted = (games["status"] == "final").to_numpy() & ~np.isnan(home_score) & ~np.isnan(away_score)
+    counted = has_result(games)
     margin = np.nan_to_num(home_score - away_score)
     low_margin = np.where(home_is_low, margin, -margin)
     low_won = (low_margin > 0) + 0.5 * (low_margin == 0)

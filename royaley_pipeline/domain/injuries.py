@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from royaley_pipeline.domain.elo import start_time_nanoseconds
+from royaley_pipeline.domain.timeline import ResultHistory
 
 INJURY_COLUMNS = [
     "home_injury_count", "away_injury_count", "home_injury_impact", "away_injury_impact",
@@ -48,19 +49,14 @@ def injury_features(games: pd.DataFrame, injuries: pd.DataFrame | None, sport_co
     available = reports_in_lookback > 0
 
     attached = _attach_to_next_game(games, injuries, kick_off, lookback)
-    status_weight = attached["status"].str.lower().map(STATUS_WEIGHTS).fillna(0.0)
-    position_weight = attached["position"].map(POSITION_WEIGHTS.get(sport_code, {})).fillna(1.0)
-    attached = attached.assign(listed=(status_weight > 0).astype(float), impact=status_weight * position_weight)
-    totals = attached.groupby(["game_position", "side"])[["listed", "impact"]].sum()
-    for side in ("home", "away"):
-        count, impact = np.zeros(game_count), np.zeros(game_count)
-        if len(totals):
-            side_totals = totals.xs(side, level="side") if side in totals.index.get_level_values("side") else None
-            if side_totals is not None:
-                count[side_totals.index.to_numpy()] = side_totals["listed"].to_numpy()
-                impact[side_totals.index.to_numpy()] = side_totals["impact"].to_numpy()
-        result[f"{side}_injury_count"] = np.where(available, count, np.nan)
-        result[f"{side}_injury_impact"] = np.where(available, impact, np.nan)
+    status_weight = attached["status"].str.lower().map(STATUS_WEIGHTS).fillna(0.0).to_numpy()
+    position_weight = attached["position"].map(POSITION_WEIGHTS.get(sport_code, {})).fillna(1.0).to_numpy()
+    team_game = attached["team_game"].to_numpy()  # home rows 0..n−1, then away rows
+    count = np.bincount(team_game, weights=(status_weight > 0).astype(float), minlength=2 * game_count)
+    impact = np.bincount(team_game, weights=status_weight * position_weight, minlength=2 * game_count)
+    for side, rows in (("home", slice(0, game_count)), ("away", slice(game_count, 2 * game_count))):
+        result[f"{side}_injury_count"] = np.where(available, count[rows], np.nan)
+        result[f"{side}_injury_impact"] = np.where(available, impact[rows], np.nan)
     result["injury_impact_difference"] = result["home_injury_impact"] - result["away_injury_impact"]
     result["injuries_available"] = available.astype("float64")
     return result
@@ -68,29 +64,23 @@ def injury_features(games: pd.DataFrame, injuries: pd.DataFrame | None, sport_co
 
 def _attach_to_next_game(games: pd.DataFrame, injuries: pd.DataFrame, kick_off: np.ndarray,
                          lookback: int) -> pd.DataFrame:
-    """Each report with the position and side of its team's next game; one row per game and player."""
-    game_count = len(games)
-    team = pd.concat([games["home_team"], games["away_team"]], ignore_index=True).to_numpy()
-    codes, teams = pd.factorize(team)
+    """Each report with its team's next game (`team_game`: home rows first, then away rows);
+    one row per team-game and player, the latest report winning."""
+    codes, teams = pd.factorize(pd.concat([games["home_team"], games["away_team"]], ignore_index=True))
     start = np.tile(kick_off, 2)
     report_team = pd.Index(teams).get_indexer(injuries["team"].to_numpy())
     report_time = start_time_nanoseconds(injuries["observed_at"])
-    # Ranks of game and report instants on one clock keep team * stride + time inside int64.
-    instants, rank = np.unique(np.concatenate([start, report_time]), return_inverse=True)
-    stride = len(instants) + 1
+    # Game and report instants ranked on one clock, so "after the report" is a rank comparison.
+    rank = np.unique(np.concatenate([start, report_time]), return_inverse=True)[1].reshape(-1)
     start_rank, report_rank = rank[: len(start)], rank[len(start):]
-    order = np.lexsort((start_rank, codes))
-    keys = codes[order].astype("int64") * stride + start_rank[order]
-
-    known = report_team >= 0
-    # the first game of the team starting strictly after the report
-    next_slot = np.searchsorted(keys, report_team.astype("int64") * stride + report_rank, side="right")
-    in_range = known & (next_slot < len(keys))
-    in_range[in_range] &= codes[order][next_slot[in_range]] == report_team[in_range]
-    row = np.where(in_range, order[np.minimum(next_slot, len(order) - 1)], -1)
-    in_range &= (start[np.maximum(row, 0)] - report_time) <= lookback
-    frame = injuries.loc[in_range, ["player_name", "position", "status", "observed_at"]].copy()
-    frame["game_position"] = row[in_range] % game_count
-    frame["side"] = np.where(row[in_range] < game_count, "home", "away")
+    schedule = ResultHistory.build(codes, start_rank, np.ones(len(codes), dtype=bool),
+                                   stride=int(rank.max(initial=0)) + 2)
+    next_game = schedule.before(report_team, report_rank + 1)  # the team's first game strictly after
+    found = (report_team >= 0) & (next_game < len(schedule.keys))
+    found[found] &= schedule.group_of(next_game[found]) == report_team[found]
+    team_game = schedule.order[np.minimum(next_game, max(len(schedule.order) - 1, 0))]
+    found &= (start[team_game] - report_time) <= lookback
+    frame = injuries.loc[found, ["player_name", "position", "status", "observed_at"]].assign(
+        team_game=team_game[found])
     frame = frame.sort_values("observed_at", kind="stable")
-    return frame.drop_duplicates(["game_position", "side", "player_name"], keep="last")
+    return frame.drop_duplicates(["team_game", "player_name"], keep="last")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from royaley_pipeline.domain.timeline import ResultHistory, per_game, start_ranks, window_sum
+from royaley_pipeline.domain.timeline import ResultHistory, per_game, start_ranks, team_results, window_sum
 
 DEFAULT_WINDOWS = (5, 10)
 STREAK_COLUMN = "streak"
@@ -33,25 +33,6 @@ def momentum_columns(side: str, windows: tuple[int, ...] = DEFAULT_WINDOWS) -> l
     return [f"{side}_{name}" for name in rolling_stat_names(windows)]
 
 
-def _long_format(games: pd.DataFrame) -> dict[str, np.ndarray]:
-    """One row per competitor per game: home rows first, then away rows."""
-    competitor, _ = pd.factorize(pd.concat([games["home_team"], games["away_team"]], ignore_index=True))
-    home_score = games["home_score"].to_numpy(dtype="float64")
-    away_score = games["away_score"].to_numpy(dtype="float64")
-    counted = (games["status"] == "final").to_numpy() & ~np.isnan(home_score) & ~np.isnan(away_score)
-    points_for = np.concatenate([home_score, away_score])
-    points_against = np.concatenate([away_score, home_score])
-    return {
-        "competitor": competitor,
-        "rank": np.tile(start_ranks(games["start_time"]), 2),
-        "counted": np.tile(counted, 2),
-        "points_for": np.nan_to_num(points_for),
-        "points_against": np.nan_to_num(points_against),
-        "won": (points_for > points_against) + 0.5 * (points_for == points_against),
-        "game_id": np.tile(games["game_id"].to_numpy(), 2),
-    }
-
-
 def _streak_after_each_result(history: ResultHistory, long: dict[str, np.ndarray]) -> np.ndarray:
     """Signed run length after each counted result in history order: +3 three wins, −2 two losses."""
     won = long["won"][history.order]
@@ -65,7 +46,7 @@ def _streak_after_each_result(history: ResultHistory, long: dict[str, np.ndarray
 
 def momentum(games: pd.DataFrame, windows: tuple[int, ...] = DEFAULT_WINDOWS) -> pd.DataFrame:
     """`home_*` / `away_*` rolling form and streak per game, in the row order of `games`."""
-    long = _long_format(games)
+    long = {**team_results(games), "rank": np.tile(start_ranks(games["start_time"]), 2)}
     history = ResultHistory.build(long["competitor"], long["rank"], long["counted"], long["game_id"])
     end = history.before(long["competitor"], long["rank"])
     first = history.group_start(long["competitor"])

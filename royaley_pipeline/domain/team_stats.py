@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from royaley_pipeline.domain.elo import start_time_nanoseconds
+from royaley_pipeline.domain.timeline import team_results
 
 SEASON_STATS = [
     "games_played",
@@ -46,16 +47,12 @@ def team_stats(games: pd.DataFrame) -> pd.DataFrame:
     a team's first counted game of the season (no evidence is not zero evidence).
     """
     game_count = len(games)
-    team_codes, _ = pd.factorize(pd.concat([games["home_team"], games["away_team"]], ignore_index=True))
+    long = team_results(games)
+    team_codes = long["competitor"]
     start = np.tile(start_time_nanoseconds(games["start_time"]), 2)
     season = np.tile(games["season"].to_numpy(), 2)
-    home_score = games["home_score"].to_numpy(dtype="float64")
-    away_score = games["away_score"].to_numpy(dtype="float64")
-    is_final = (games["status"] == "final").to_numpy() & ~np.isnan(home_score) & ~np.isnan(away_score)
-    counted = np.tile(is_final, 2).astype("float64")
-    points_for = np.where(counted > 0, np.concatenate([home_score, away_score]), 0.0)
-    points_against = np.where(counted > 0, np.concatenate([away_score, home_score]), 0.0)
-    wins = counted * ((points_for > points_against) + 0.5 * (points_for == points_against))
+    counted = long["counted"].astype("float64")
+    points_for, points_against, wins = long["points_for"], long["points_against"], long["won"]
 
     # Season-to-date sums: exclusive cumulative sums, read at the first row of this start time,
     # minus the same at the first row of this team-season.

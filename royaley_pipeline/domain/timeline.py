@@ -20,6 +20,35 @@ import pandas as pd
 from royaley_pipeline.domain.elo import start_time_nanoseconds
 
 
+def has_result(games: pd.DataFrame) -> np.ndarray:
+    """Games that count as results: final, with both scores."""
+    home_score = games["home_score"].to_numpy(dtype="float64")
+    away_score = games["away_score"].to_numpy(dtype="float64")
+    return (games["status"] == "final").to_numpy() & ~np.isnan(home_score) & ~np.isnan(away_score)
+
+
+def team_results(games: pd.DataFrame) -> dict[str, np.ndarray]:
+    """One row per competitor per game, home rows first, then away rows.
+
+    `points_for`, `points_against` and `won` (ties half) are 0 where the game is not `counted`,
+    so they can be summed over any window directly.
+    """
+    competitor, _ = pd.factorize(pd.concat([games["home_team"], games["away_team"]], ignore_index=True))
+    counted = np.tile(has_result(games), 2)
+    home_score = games["home_score"].to_numpy(dtype="float64")
+    away_score = games["away_score"].to_numpy(dtype="float64")
+    points_for = np.where(counted, np.concatenate([home_score, away_score]), 0.0)
+    points_against = np.where(counted, np.concatenate([away_score, home_score]), 0.0)
+    return {
+        "competitor": competitor,
+        "counted": counted,
+        "points_for": points_for,
+        "points_against": points_against,
+        "won": counted * ((points_for > points_against) + 0.5 * (points_for == points_against)),
+        "game_id": np.tile(games["game_id"].to_numpy(), 2),
+    }
+
+
 def start_ranks(start_time: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     """Dense rank of each start time: equal instants share a rank, later instants rank higher."""
     return np.unique(start_time_nanoseconds(start_time), return_inverse=True)[1].reshape(-1)
@@ -27,7 +56,8 @@ def start_ranks(start_time: pd.Series | pd.DatetimeIndex) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ResultHistory:
-    """Counted results grouped by an integer code (team, pairing), sorted by start time."""
+    """Counted events (results, scheduled games) grouped by an integer code (team, pairing),
+    sorted by start time."""
 
     keys: np.ndarray  # group * stride + start rank, ascending
     order: np.ndarray  # positions of the results in the caller's arrays, in key order
@@ -35,10 +65,11 @@ class ResultHistory:
 
     @classmethod
     def build(cls, group: np.ndarray, rank: np.ndarray, counted: np.ndarray,
-              tiebreak: np.ndarray | None = None) -> ResultHistory:
+              tiebreak: np.ndarray | None = None, stride: int | None = None) -> ResultHistory:
         """`tiebreak` orders a group's results that share a start time (a data fault, but a
-        deterministic one: by game id, so that "the last five" never depends on row order)."""
-        stride = int(rank.max(initial=0)) + 1
+        deterministic one: by game id, so that "the last five" never depends on row order).
+        `stride` must exceed every rank later asked about; by default the largest rank given."""
+        stride = stride or int(rank.max(initial=0)) + 1
         positions = np.flatnonzero(counted)
         keys = group[positions].astype("int64") * stride + rank[positions]
         order = np.lexsort((positions if tiebreak is None else tiebreak[positions], keys))
@@ -47,6 +78,10 @@ class ResultHistory:
     def before(self, group: np.ndarray, rank: np.ndarray) -> np.ndarray:
         """Index one past the group's last result that started strictly before `rank`."""
         return np.searchsorted(self.keys, group.astype("int64") * self.stride + rank, side="left")
+
+    def group_of(self, index: np.ndarray) -> np.ndarray:
+        """The group of the events at these positions of `keys`."""
+        return self.keys[index] // self.stride
 
     def group_start(self, group: np.ndarray) -> np.ndarray:
         """Index of the group's first result."""

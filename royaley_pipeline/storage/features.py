@@ -9,6 +9,8 @@ import pandas as pd
 from sqlalchemy import Engine, delete, select
 
 from royaley_pipeline.sports import get_sport
+from royaley_pipeline.storage.games import load_games, load_odds_snapshots, load_weather
+from royaley_pipeline.storage.injuries import load_injuries
 from royaley_pipeline.storage.models import FeatureRow, GameRow, SportRow
 from royaley_pipeline.storage.records import to_python
 
@@ -24,6 +26,20 @@ KEY_COLUMNS = (
     "neutral_site",
     "status",
 )
+
+
+def load_feature_inputs(engine: Engine, sport_code: str, end: date | None = None) -> dict[str, pd.DataFrame]:
+    """Everything `build_feature_matrix` reads, up to `end`: games, odds snapshots, weather, injuries.
+
+    One loader for the asset, the benchmarks and the model-quality scripts, so they all build
+    features from the same inputs.
+    """
+    return {
+        "games": load_games(engine, sport_code, end=end),
+        "snapshots": load_odds_snapshots(engine, sport_code, end=end),
+        "weather": load_weather(engine, sport_code, end=end),
+        "injuries": load_injuries(engine, sport_code, observed_until=end),
+    }
 
 
 def replace_features(
