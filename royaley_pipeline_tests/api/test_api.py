@@ -11,7 +11,7 @@ from dagster import DagsterInstance
 from mlflow import MlflowClient
 
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline_tests.api.server import ROYALEY, free_port, running_api
 from royaley_pipeline_tests.assets.conftest import Pipeline
 

@@ -7,7 +7,7 @@ import h2o
 import pytest
 from mlflow import MlflowClient
 
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.games import count_rows
 from royaley_pipeline.storage.predictions import load_predictions, load_training_runs
 from royaley_pipeline_tests.assets.conftest import Pipeline

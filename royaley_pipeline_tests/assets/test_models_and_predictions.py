@@ -8,7 +8,7 @@ import pytest
 from mlflow import MlflowClient
 
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.predictions import load_predictions, load_training_runs
 from royaley_pipeline_tests.assets.conftest import Pipeline
