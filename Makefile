@@ -25,6 +25,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check royaley_pipeline royaley_pipeline_tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 test: install lint
 	$(BIN)/python -m pytest royaley_pipeline_tests $(PYTEST_ARGS)
