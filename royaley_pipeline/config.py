@@ -28,6 +28,23 @@ DATABASE_URL = "ROYALEY_DATABASE_URL"
 MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"
 API_TOKEN = "ROYALEY_API_TOKEN"
 ALERT_WEBHOOK_URL = "ROYALEY_ALERT_WEBHOOK_URL"
+# Fields of the collectors resource set from the environment: service locations, and secrets.
+COLLECTOR_LOCATION_VARIABLES = {
+    "espn_base_url": "ROYALEY_ESPN_BASE_URL",
+    "odds_api_base_url": "ROYALEY_ODDS_API_BASE_URL",
+    "pinnacle_base_url": "ROYALEY_PINNACLE_BASE_URL",
+    "open_meteo_forecast_url": "ROYALEY_OPEN_METEO_FORECAST_URL",
+    "open_meteo_archive_url": "ROYALEY_OPEN_METEO_ARCHIVE_URL",
+    "sportsdb_base_url": "ROYALEY_SPORTSDB_BASE_URL",
+    "nflverse_location": "ROYALEY_NFLVERSE_LOCATION",
+    "tennis_location": "ROYALEY_TENNIS_LOCATION",
+}
+COLLECTOR_SECRET_VARIABLES = {
+    "odds_api_key": "ODDS_API_KEY",
+    "pinnacle_username": "PINNACLE_USERNAME",
+    "pinnacle_password": "PINNACLE_PASSWORD",
+    "sportsdb_api_key": "THESPORTSDB_API_KEY",
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,10 @@ class Settings:
     dagster_graphql_url: str | None = None
     api_token: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
+    collector_locations: Mapping[str, str] = field(default_factory=dict)
+    """Collectors-resource fields (``espn_base_url``…) set in the environment; unset ones keep defaults."""
+    collector_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """Collectors-resource secret fields (``odds_api_key``…) that are set, as given."""
     process_variables: frozenset[str] = frozenset()
     """Names of the variables read from the process environment (not from a mapping given to
     ``load_settings``): only those can be handed to Dagster as ``EnvVar``."""
@@ -66,6 +87,11 @@ class Settings:
         """``EnvVar(variable)`` when ``value`` came from the process environment, so a resource
         reads it at run time and it never enters the definitions; else the value itself."""
         return EnvVar(variable) if variable in self.process_variables else value
+
+    def collector_secret_values(self) -> dict[str, str]:
+        """The set secrets of the collectors resource, as EnvVars when read from the process."""
+        return {name: self.config_value(COLLECTOR_SECRET_VARIABLES[name], value)
+                for name, value in self.collector_secrets.items()}
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -97,8 +123,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         dagster_graphql_url=env.get("ROYALEY_DAGSTER_GRAPHQL_URL") or None,
         api_token=env.get(API_TOKEN) or None,
         alert_webhook_url=env.get(ALERT_WEBHOOK_URL) or None,
+        collector_locations=_set(env, COLLECTOR_LOCATION_VARIABLES),
+        collector_secrets=_set(env, COLLECTOR_SECRET_VARIABLES),
         process_variables=frozenset(os.environ) if environ is None else frozenset(),
     )
+
+
+def _set(env: Mapping[str, str], variables: Mapping[str, str]) -> dict[str, str]:
+    return {name: env[variable] for name, variable in variables.items() if env.get(variable)}
 
 
 def _path(env: Mapping[str, str], variable: str) -> Path | None:

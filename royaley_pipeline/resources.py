@@ -14,7 +14,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from sqlalchemy import Engine
 
-from royaley_pipeline.collectors.settings import collectors_from_environment
+from royaley_pipeline.collectors.settings import collectors_from_settings
 from royaley_pipeline.config import DATABASE_URL, MLFLOW_TRACKING_URI, Settings
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.storage.database import engine_for
@@ -79,7 +79,7 @@ def build_resources(settings: Settings) -> dict[str, ConfigurableResource]:
         "model_registry": ModelRegistryResource(
             tracking_uri=settings.config_value(MLFLOW_TRACKING_URI, settings.mlflow_tracking_uri)
         ),
-        "collectors": collectors_from_environment(),
+        "collectors": collectors_from_settings(settings),
         "h2o_cluster": H2OClusterResource(
             url=settings.h2o_url,
             nthreads=settings.h2o_nthreads,
