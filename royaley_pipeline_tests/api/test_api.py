@@ -68,6 +68,8 @@ def test_a_training_request_becomes_a_dagster_run_that_registers_a_model(trained
     instance = DagsterInstance.from_config(str(home / "dagster"))
     run = instance.get_run_by_id(first["run_id"])
     assert run.job_name == "training_job" and run.tags["dagster/partition"] == "moneyline|NFL"
+    assert (run.tags["royaley/origin"], run.tags["royaley/sport"], run.tags["royaley/bet_type"]) == (
+        "api", "NFL", "moneyline")
     assert run.run_config["ops"][MODEL_OP]["config"]["max_runtime_seconds"] == 300
     client = mlflow_client(home)
     champion = client.get_model_version_by_alias("royaley-nfl-moneyline", "champion")
