@@ -7,17 +7,27 @@ import json
 import os
 import sys
 from datetime import date
+from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from royaley_pipeline import runner
+from royaley_pipeline.api.auth import InsecureBindError
+from royaley_pipeline.api.server import serve
 from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.frameworks import FRAMEWORKS, check_framework
 from royaley_pipeline.launch import COLLECTION_JOB, FEATURES_JOB, PREDICTIONS_JOB, run_config, training_config
 from royaley_pipeline.partitions import FIRST_DATE
+from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.run_failures import run_failure
+from royaley_pipeline.sources.catalog import sports_with_history
 from royaley_pipeline.sports import SPORTS, check_bet_type, get_sport
+from royaley_pipeline.storage.database import engine_for
+from royaley_pipeline.storage.games import count_rows
+from royaley_pipeline.storage.predictions import load_predictions
+from royaley_pipeline.storage.quality_report import latest_slate_date
 from royaley_pipeline.validation import bet_types_to_train
 
 # Piped output (make run in CI, logs) has no terminal width; keep the slate readable there.
@@ -147,7 +157,6 @@ def _iso_date(text: str) -> date:
 
 def _sports(args) -> list[str]:
     if getattr(args, "all", False):
-        from royaley_pipeline.sources.catalog import sports_with_history
 
         return sports_with_history()
     if not args.sport:
@@ -208,8 +217,6 @@ def cmd_train(args, settings) -> int:
 
 
 def cmd_predict(args, settings) -> int:
-    from royaley_pipeline.storage.database import engine_for
-
     engine = engine_for(settings.database_url)
     day = args.date or date.today()
     _check_output(args.output)
@@ -225,8 +232,6 @@ def cmd_predict(args, settings) -> int:
 
 
 def cmd_promote(args, settings) -> int:
-    from royaley_pipeline.registry import ModelRegistry
-
     sport = get_sport(args.sport)
     check_bet_type(sport, args.bet_type)
     registry = ModelRegistry(settings.mlflow_tracking_uri)
@@ -243,8 +248,6 @@ def cmd_promote(args, settings) -> int:
 
 
 def cmd_models(args, settings) -> int:
-    from royaley_pipeline.registry import ModelRegistry
-
     versions = ModelRegistry(settings.mlflow_tracking_uri).list_versions(
         sport=args.sport, bet_type=args.bet_type
     )
@@ -265,9 +268,6 @@ def cmd_models(args, settings) -> int:
 
 def cmd_run(args, settings) -> int:
     """`make run`: the whole graph for one sport on the bundled data, then the slate and quality."""
-    from royaley_pipeline.storage.database import engine_for
-    from royaley_pipeline.storage.quality_report import latest_slate_date
-
     sport = get_sport(args.sport)
     _check_output(args.output)
     engine = engine_for(settings.database_url)
@@ -293,8 +293,6 @@ def cmd_run(args, settings) -> int:
 
 def cmd_ui(args, settings) -> int:
     """Exec `dagster dev` on the same DAGSTER_HOME as the CLI, so its runs are in the UI."""
-    from pathlib import Path
-
     workspace = Path(__file__).resolve().parent.parent / "workspace.yaml"
     command = ["dagster", "dev", "-p", str(args.port)]
     if workspace.exists():
@@ -308,9 +306,6 @@ def cmd_ui(args, settings) -> int:
 
 def cmd_api(args, settings) -> int:
     """Serve the REST API on the same instance, registry and database as the other commands."""
-    from royaley_pipeline.api.auth import InsecureBindError
-    from royaley_pipeline.api.server import serve
-
     try:
         serve(settings, args.host, args.port, args.log_level)
     except InsecureBindError as error:
@@ -319,8 +314,6 @@ def cmd_api(args, settings) -> int:
 
 
 def _require_games(engine, sport: str, day: date) -> None:
-    from royaley_pipeline.storage.games import count_rows
-
     if count_rows(engine, sport, day, day)["games"] == 0:
         raise BadRequest(
             f"no {sport} games on {day} in the database (ingest them first, or pick another --date)"
@@ -331,7 +324,6 @@ def _check_output(output: str | None) -> None:
     """Refuse an output file that cannot be written before any run starts."""
     if output is None:
         return
-    from pathlib import Path
 
     folder = Path(output).expanduser().resolve().parent
     if not folder.is_dir():
@@ -341,14 +333,10 @@ def _check_output(output: str | None) -> None:
 
 
 def _stored_slate(engine, sport: str, day: date, args):
-    from royaley_pipeline.storage.predictions import load_predictions
-
     return load_predictions(engine, sport, day, min_edge=args.min_edge, tier=args.tier)
 
 
 def _show_slate(slates, args) -> None:
-    import pandas as pd
-
     slate = pd.concat(slates, ignore_index=True) if slates else pd.DataFrame()
     table = Table(title=f"Slate ({len(slate)} bets)")
     for column in (
@@ -388,8 +376,6 @@ def _show_slate(slates, args) -> None:
 
 
 def _show_quality(settings, sport) -> None:
-    from royaley_pipeline.registry import ModelRegistry
-
     table = Table(
         title=f"{sport.code} champions: walk-forward quality vs the de-vigged closing market, same games",
         caption="each test season is scored by a model fitted only on earlier seasons (from 2015)",
