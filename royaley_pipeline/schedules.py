@@ -22,15 +22,8 @@ def _local_date(context: ScheduleEvaluationContext):
 
 
 def build_schedules(settings: Settings) -> list[ScheduleDefinition]:
-    timezone, sports = settings.schedule_timezone, settings.scheduled_sports
+    sports = settings.scheduled_sports
 
-    @schedule(
-        job=live_collection_job,
-        cron_schedule="0 4 * * *",
-        execution_timezone=timezone,
-        description="04:00 daily: yesterday's final scores and today's slate, odds, weather and injuries "
-        "from the live sources; a run-status sensor then refreshes the month's raw files and features.",
-    )
     def daily_collection_schedule(context: ScheduleEvaluationContext):
         today = _local_date(context)
         for sport in sports:
@@ -39,12 +32,6 @@ def build_schedules(settings: Settings) -> list[ScheduleDefinition]:
                 yield RunRequest(run_key=f"collect-{key}-{today}", partition_key=key,
                                  tags=run_tags(Origin.SCHEDULE, sport))
 
-    @schedule(
-        job=training_job,
-        cron_schedule="0 2 * * 0",
-        execution_timezone=timezone,
-        description="Sunday 02:00: retrain every bet type of every scheduled sport.",
-    )
     def weekly_retraining_schedule(context: ScheduleEvaluationContext):
         week = _local_date(context).isoformat()
         for sport_code in sports:
@@ -53,16 +40,22 @@ def build_schedules(settings: Settings) -> list[ScheduleDefinition]:
                 yield RunRequest(run_key=f"train-{key}-{week}", partition_key=key,
                                  tags=run_tags(Origin.SCHEDULE, sport_code, bet_type))
 
-    @schedule(
-        job=predictions_job,
-        cron_schedule="0 6 * * *",
-        execution_timezone=timezone,
-        description="06:00 daily: today's games (not yesterday's) scored by the champions.",
-    )
     def daily_predictions_schedule(context: ScheduleEvaluationContext):
         today = _local_date(context)
         for sport in sports:
             key = sport_day_key(sport, today)
             yield RunRequest(run_key=f"predict-{key}", partition_key=key, tags=run_tags(Origin.SCHEDULE, sport))
 
-    return [daily_collection_schedule, weekly_retraining_schedule, daily_predictions_schedule]
+    timetable = [
+        (daily_collection_schedule, live_collection_job, "0 4 * * *",
+         "04:00 daily: yesterday's final scores and today's slate, odds, weather and injuries from the live "
+         "sources; a run-status sensor then refreshes the month's raw files and features."),
+        (weekly_retraining_schedule, training_job, "0 2 * * 0",
+         "Sunday 02:00: retrain every bet type of every scheduled sport."),
+        (daily_predictions_schedule, predictions_job, "0 6 * * *",
+         "06:00 daily: today's games (not yesterday's) scored by the champions."),
+    ]
+    return [
+        schedule(job=job, cron_schedule=cron, execution_timezone=settings.schedule_timezone, description=text)(run)
+        for run, job, cron, text in timetable
+    ]
