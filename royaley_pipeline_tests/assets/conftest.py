@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
@@ -18,7 +19,9 @@ class Pipeline:
     """Runs the code location's jobs the way the CLI, schedules and UI backfills do."""
 
     def __init__(self, home, environ: dict[str, str] | None = None):
-        self.settings = load_settings({"ROYALEY_HOME": str(home), **(environ or {})})
+        # The session's shared H2O cluster (royaley_pipeline_tests/conftest.py) is announced in the environment.
+        shared = {name: os.environ[name] for name in ("ROYALEY_H2O_URL",) if name in os.environ}
+        self.settings = load_settings({"ROYALEY_HOME": str(home), **shared, **(environ or {})})
         self.settings.ensure_directories()
         self.defs = definitions(self.settings)
         self.instance = DagsterInstance.local_temp(str(home / "dagster"))
