@@ -30,7 +30,7 @@ from royaley_pipeline import runner
 from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.launch import PARTITION_TAG, TRAINING_JOB, Origin, run_config, run_tags, training_config
 from royaley_pipeline.partitions import model_key, parse_model_key
-from royaley_pipeline.run_failures import root_cause_message
+from royaley_pipeline.run_failures import run_failure
 
 logger = logging.getLogger(__name__)
 
@@ -192,10 +192,6 @@ def training_status(instance: DagsterInstance, run_id: str, launcher: Launcher |
 
 
 def _first_step_failure(instance: DagsterInstance, run_id: str) -> tuple[str | None, str | None]:
-    for record in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE):
-        event = record.dagster_event
-        error = event.step_failure_data.error if event.step_failure_data else None
-        return event.step_key, root_cause_message(error)
-    for record in instance.all_logs(run_id, of_type=DagsterEventType.RUN_FAILURE):
-        return None, record.dagster_event.message
-    return None, None
+    failures = {DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE}
+    failure = run_failure([record.dagster_event for record in instance.all_logs(run_id, of_type=failures)])
+    return failure.step, failure.message
