@@ -7,10 +7,9 @@ import pandas as pd
 from royaley_pipeline.assets.live.contracts import games_problems
 from royaley_pipeline.assets.live.factory import Contract, LiveSource, SportDay, Table
 from royaley_pipeline.collectors import espn
-from royaley_pipeline.sources.frames import SourceBatch, validate_batch
+from royaley_pipeline.sources.frames import SourceBatch
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sources.venues import VenueDirectory
-from royaley_pipeline.storage.collected import store_collected
 
 
 def collect(run: SportDay) -> None:
@@ -28,9 +27,7 @@ def collect(run: SportDay) -> None:
         espn.parse_injuries(run.client.fetch_summary(run.sport, gid), run.sport, gid, teams)
         for gid in games["source_game_id"]
     ] if run.selected("injuries") else []
-    summary = store_collected(run.engine, run.sport, validate_batch(SourceBatch(games=games)),
-                              pd.concat(injuries, ignore_index=True) if injuries else None)
-    run.written.update(games=summary.games.games, injuries=summary.injuries)
+    run.store_games("games", SourceBatch(games=games), pd.concat(injuries, ignore_index=True) if injuries else None)
 
 
 SOURCE = LiveSource(

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
 from dagster import (
     AssetCheckKey,
     AssetCheckResult,
@@ -48,8 +49,9 @@ from royaley_pipeline.collectors.settings import CollectorsResource
 from royaley_pipeline.partitions import SportDateWindow, parse_sport_date_keys, sport_day_partitions
 from royaley_pipeline.resources import DatabaseResource
 from royaley_pipeline.sources.errors import SourceRecordError
+from royaley_pipeline.sources.frames import SourceBatch, validate_batch
 from royaley_pipeline.sports import SPORTS, get_sport
-from royaley_pipeline.storage.collected import count_collected
+from royaley_pipeline.storage.collected import count_collected, store_collected
 
 LIVE_GROUP = "collectors"
 NO_QUOTA = -1
@@ -95,6 +97,11 @@ class SportDay:
 
     def note(self, name: str, values) -> None:
         self.notes.setdefault(name, set()).update(values)
+
+    def store_games(self, table: str, batch: SourceBatch, injuries: pd.DataFrame | None = None) -> None:
+        """Validate and store a batch of games (with their odds, weather, injuries) in one transaction."""
+        summary = store_collected(self.engine, self.sport, validate_batch(batch), injuries)
+        self.written.update({table: summary.games.games, "injuries": summary.injuries})
 
 
 @dataclass(frozen=True)
@@ -233,10 +240,13 @@ def _skipped(source: LiveSource, context: AssetExecutionContext, window: SportDa
 
 
 def _contract(source: LiveSource, engine: Engine, window: SportDateWindow, seen: list[str]) -> AssetCheckResult:
-    """Row counts, value ranges and freshness of the partition's stored rows, as one check result;
-    ``seen`` adds what the run itself noticed (e.g. a payload with no games)."""
+    """Row counts, value ranges and freshness of the partition's stored rows of the sports the
+    source covers, as one check result; ``seen`` adds what the run itself noticed (e.g. a payload
+    with no games)."""
     errors, warnings, counts = [], list(seen), {}
     for sport, day in _sport_days(window):
+        if sport not in source.sports:
+            continue
         day_counts = count_collected(engine, sport, day)
         day_errors, day_warnings = source.contract.rules(day_counts, day)
         errors += [f"{sport} {day}: {e}" for e in day_errors]

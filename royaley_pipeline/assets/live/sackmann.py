@@ -5,13 +5,10 @@ from __future__ import annotations
 from royaley_pipeline.assets.live.contracts import games_problems
 from royaley_pipeline.assets.live.factory import Contract, LiveSource, SportDay, Table
 from royaley_pipeline.collectors.files import collect_tennis
-from royaley_pipeline.sources.frames import validate_batch
-from royaley_pipeline.storage.collected import store_collected
 
 
 def collect(run: SportDay) -> None:
-    batch = validate_batch(collect_tennis(run.collectors.tennis_location, day=run.day, client=run.client))
-    run.written.update(matches=store_collected(run.engine, run.sport, batch).games.games)
+    run.store_games("matches", collect_tennis(run.collectors.tennis_location, day=run.day, client=run.client))
 
 
 SOURCE = LiveSource(

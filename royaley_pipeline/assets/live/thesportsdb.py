@@ -5,17 +5,15 @@ from __future__ import annotations
 from royaley_pipeline.assets.live.contracts import games_problems
 from royaley_pipeline.assets.live.factory import Contract, LiveSource, SportDay, Table
 from royaley_pipeline.collectors import sportsdb
-from royaley_pipeline.sources.frames import SourceBatch, validate_batch
+from royaley_pipeline.sources.frames import SourceBatch
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sources.venues import VenueDirectory
-from royaley_pipeline.storage.collected import store_collected
 
 
 def collect(run: SportDay) -> None:
     games = sportsdb.parse_events(run.client.fetch_events_day(run.sport, run.day), run.sport, TeamDirectory())
     games["venue"] = games["venue"].map(VenueDirectory().resolve).fillna(games["venue"])
-    summary = store_collected(run.engine, run.sport, validate_batch(SourceBatch(games=games)))
-    run.written.update(events=summary.games.games)
+    run.store_games("events", SourceBatch(games=games))
 
 
 SOURCE = LiveSource(
