@@ -45,7 +45,7 @@ from sqlalchemy.engine import Engine
 
 from royaley_pipeline.collectors.errors import ServiceUnavailableError
 from royaley_pipeline.collectors.settings import CollectorsResource
-from royaley_pipeline.config import load_settings
+from royaley_pipeline.config import collector_retry_delay
 from royaley_pipeline.partitions import SportDateWindow, parse_sport_date_keys, sport_day_partitions
 from royaley_pipeline.resources import DatabaseResource
 from royaley_pipeline.sources.errors import SourceRecordError
@@ -139,7 +139,7 @@ class LiveSource:
 
 def retry_delay() -> float:
     """Seconds before the first op-level retry (``ROYALEY_COLLECTOR_RETRY_DELAY``, via the settings)."""
-    return load_settings().collector_retry_delay
+    return collector_retry_delay()
 
 
 def retry_policy() -> RetryPolicy:
