@@ -123,6 +123,7 @@ class AutoGluon(Framework):
 
 _ENTRIES: dict[str, Framework] = {entry.name: entry for entry in (Sklearn(), H2O(), AutoGluon())}
 FRAMEWORKS = tuple(_ENTRIES)
+DEFAULT_FRAMEWORK = Sklearn.name
 
 
 def get_framework(name: str) -> Framework:

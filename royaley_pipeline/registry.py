@@ -37,7 +37,7 @@ from royaley_pipeline.domain.promotion import (
     decide_promotion,
 )
 from royaley_pipeline.domain.training import TrainingResult
-from royaley_pipeline.frameworks import get_framework
+from royaley_pipeline.frameworks import DEFAULT_FRAMEWORK, get_framework
 from royaley_pipeline.model_flavours import log_bytes
 
 logger = logging.getLogger(__name__)
@@ -353,7 +353,7 @@ class ModelRegistry:
             raise ChampionNotFoundError(
                 f"model {name!r} has no {CHAMPION!r} version yet: train it and promote a version first"
             )
-        framework = get_framework((champion.tags or {}).get("framework", "sklearn"))
+        framework = get_framework((champion.tags or {}).get("framework", DEFAULT_FRAMEWORK))
         with self._store():
             model = framework.load_model(f"models:/{name}/{champion.version}")
         feature_columns = json.loads(champion.tags["feature_columns"])

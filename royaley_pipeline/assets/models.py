@@ -25,7 +25,12 @@ from royaley_pipeline.domain.features import (
 from royaley_pipeline.domain.promotion import DEFAULT_ECE_TOLERANCE, PromotionDecision
 from royaley_pipeline.domain.trainers import Trainer
 from royaley_pipeline.domain.training import TrainingResult, TrainingService
-from royaley_pipeline.frameworks import FRAMEWORKS, FrameworkUnavailableError, get_framework
+from royaley_pipeline.frameworks import (
+    DEFAULT_FRAMEWORK,
+    FRAMEWORKS,
+    FrameworkUnavailableError,
+    get_framework,
+)
 from royaley_pipeline.partitions import model_partitions, parse_model_key, same_sport
 from royaley_pipeline.registry import RegisteredVersion
 from royaley_pipeline.reports import TrainingReport, build_report
@@ -44,7 +49,7 @@ MODELS_GROUP = "models"
 
 
 class TrainingConfig(Config):
-    framework: str = Field(default="sklearn", description=f"one of {', '.join(FRAMEWORKS)}")
+    framework: str = Field(default=DEFAULT_FRAMEWORK, description=f"one of {', '.join(FRAMEWORKS)}")
     algorithm: str | None = Field(
         default=None,
         description="sklearn: logistic (default) or hist_gradient_boosting; h2o: automl (default) or gbm",
@@ -96,7 +101,7 @@ def game_outcome_model(
     frame = training_frame(database.engine(), sport.code)
     dataset_path = paths.path("datasets") / sport.code / bet_type / f"{FEATURE_SET_VERSION}.parquet"
     dataset_path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(dataset_path, index=False)
+    frame.to_parquet(dataset_path, index=False)  # the exact rows this version was trained on
 
     first_test_season = config.first_test_season or default_first_test_season(frame["season"])
     service = TrainingService(trainer, first_test_season=first_test_season, calibration=config.calibration)
