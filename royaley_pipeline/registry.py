@@ -66,6 +66,7 @@ OUT_OF_FOLD_ARTIFACT = "evaluation/out_of_fold.csv"
 
 _MLFLOW_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
+
 class ChampionNotFoundError(LookupError):
     """Raised when a model has no champion yet (nothing was ever promoted)."""
 
