@@ -20,7 +20,13 @@ from royaley_pipeline.assets.live import (
     the_odds_api,
     thesportsdb,
 )
-from royaley_pipeline.assets.live.factory import DEFAULT_RETRY_DELAY, LIVE_GROUP, LiveSource, live_asset, retry_policy
+from royaley_pipeline.assets.live.factory import (
+    DEFAULT_RETRY_DELAY,
+    LIVE_GROUP,
+    LiveSource,
+    live_asset,
+    retry_policy,
+)
 
 
 def _discover() -> dict[str, LiveSource]:
