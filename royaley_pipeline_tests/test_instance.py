@@ -32,6 +32,17 @@ def test_dagster_definitions_validate(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_dg_checks_the_repository_as_one_project(tmp_path):
+    """dg.toml makes the repository a dg project whose definitions are royaley_pipeline.definitions."""
+    env = {**os.environ, "ROYALEY_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dg"), "check", "defs"],
+        cwd=REPOSITORY, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0 and "All definitions loaded successfully" in result.stdout, \
+        result.stdout + result.stderr
+
+
 def test_dagster_dev_in_the_repository_root_needs_no_variables(tmp_path, monkeypatch):
     """Without DAGSTER_HOME, `dagster dev` makes a temporary home and reads dagster.yaml from the
     working directory (InstanceRef.from_dir(temporary, config_dir=cwd)): a fresh clone must not
