@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from dagster._core.storage.tags import DOCKER_IMAGE_TAG
+from dagster_docker.docker_run_launcher import DOCKER_CONTAINER_ID_TAG
 from mlflow import MlflowClient
 
 from royaley_pipeline.partitions import sport_month_key
@@ -184,7 +186,8 @@ def launched_run_outcome(stack: Stack, run_id: str) -> str | None:
 
 def container_of(stack: Stack, run_id: str) -> str:
     """The container the DockerRunLauncher started for the run (the tag it writes on the run)."""
-    return stack.sql("dagster", f"SELECT value FROM run_tags WHERE run_id = '{run_id}' AND key = 'docker/container_id'")
+    return stack.sql("dagster", f"SELECT value FROM run_tags WHERE run_id = '{run_id}' "
+                                f"AND key = '{DOCKER_CONTAINER_ID_TAG}'")
 
 
 def test_the_compose_stack_builds_starts_and_runs_the_pipeline(tmp_path, capsys):
@@ -230,7 +233,7 @@ def test_the_compose_stack_builds_starts_and_runs_the_pipeline(tmp_path, capsys)
         # The daemon started the run in a container of the user-code image, not in its own process.
         assert container_of(stack, backfill_run), "the run carries no docker/container_id tag"
         assert stack.sql("dagster", f"SELECT value FROM run_tags WHERE run_id = '{backfill_run}' "
-                                    "AND key = 'docker/image'") == f"royaley-user-code:{TAG}"
+                                    f"AND key = '{DOCKER_IMAGE_TAG}'") == f"royaley-user-code:{TAG}"
 
         with phases.timed("train sklearn NFL moneyline (compose run)"):
             stack.run("run", "--rm", "user_code", "royaley", "train", "--sport", "NFL", "--bet-type", "moneyline",
