@@ -14,9 +14,8 @@ from dagster._core.instance.ref import InstanceRef
 from sqlalchemy import create_engine, text
 
 from royaley_pipeline.config import load_settings
-from royaley_pipeline.definitions import build_definitions
-from royaley_pipeline.partitions import sport_month_key
-from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG, quiet
+from royaley_pipeline.launch import COLLECTION_JOB, range_tags, run_config
+from royaley_pipeline.runner import definitions, run_sport_dates
 from royaley_pipeline_tests.conftest import drop_postgres_database, fresh_postgres_database
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -72,17 +71,14 @@ def test_the_production_instance_keeps_runs_events_and_schedules_in_postgres(tmp
         monkeypatch.setenv("DAGSTER_HOME", str(home))
         monkeypatch.setenv("DAGSTER_COMPUTE_LOGS_DIR", str(tmp_path / "compute_logs"))
         settings = load_settings({"ROYALEY_HOME": str(tmp_path / "royaley")})
-        defs = build_definitions(settings)
+        defs = definitions(settings)
         with DagsterInstance.get() as instance:
             assert type(instance.run_storage).__name__ == "PostgresRunStorage"
             assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
             assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
             assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
             month = date(2023, 9, 1)
-            tags = {RANGE_START_TAG: sport_month_key("NFL", month), RANGE_END_TAG: sport_month_key("NFL", month)}
-            result = defs.resolve_job_def("collection_job").execute_in_process(
-                instance=instance, tags=tags, run_config=quiet(None), raise_on_error=False
-            )
+            result = run_sport_dates(COLLECTION_JOB, "NFL", month, month, dagster_instance=instance, defs=defs)
             assert result.success
         engine = create_engine(url)
         with engine.connect() as connection:
@@ -104,16 +100,15 @@ def test_launched_runs_execute_in_one_process_unless_they_ask_for_multiprocess(t
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     job = ReconstructableRepository.for_module("royaley_pipeline.definitions", "defs", str(REPOSITORY))
     month = date(2018, 7, 1)  # no NFL games: the run is almost only Dagster's own work
-    tags = {RANGE_START_TAG: sport_month_key("NFL", month), RANGE_END_TAG: sport_month_key("NFL", month)}
     with DagsterInstance.get() as instance:
-        result = execute_job(job.get_reconstructable_job("collection_job"), instance, tags=tags,
-                             run_config=quiet(None))
+        result = execute_job(job.get_reconstructable_job(COLLECTION_JOB), instance,
+                             tags=range_tags(COLLECTION_JOB, "NFL", month, month), run_config=run_config())
         assert result.success
         engine_messages = [event.message for event in result.all_events if event.event_type_value == "ENGINE_EVENT"]
         steps = {event.step_key for event in result.all_events if event.step_key}
     assert any(message.startswith("Executing steps in process") for message in engine_messages), engine_messages
     # The four asset checks were steps of that same process, beside the raw and feature assets.
     assert len([key for key in steps if key.startswith(("raw__games_", "raw__odds_"))]) == 4, steps
-    collection = build_definitions(load_settings({"ROYALEY_HOME": str(tmp_path / "royaley")})).resolve_job_def(
-        "collection_job")
+    collection = definitions(load_settings({"ROYALEY_HOME": str(tmp_path / "royaley")})).resolve_job_def(
+        COLLECTION_JOB)
     assert validate_run_config(collection, {"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}})

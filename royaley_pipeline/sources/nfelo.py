@@ -2,7 +2,8 @@
 
 nfelo is the only bundled source with OPENING spreads, which is what line-movement features
 need. Its licence is unstated ("do not redistribute"), so the file is never copied into the
-package: it is read from ``$ROYALEY_NFELO_PATH`` or the shared data folder when present.
+package: it is read from the path the settings name (``ROYALEY_NFELO_PATH``, or
+``nfelo/nfelo_games.csv`` under ``ROYALEY_SHARED_DATA``), never from a guessed location.
 
 nfelo game ids use today's franchise codes for every year (LAR, LAC, OAK), nflverse uses the
 codes of the time (STL, SD, LV), so the two are joined on (season, week, canonical away,
@@ -12,13 +13,10 @@ means home favoured, the convention stored here.
 
 from __future__ import annotations
 
-import os
 from os import PathLike
-from pathlib import Path
 
 import pandas as pd
 
-from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import (
     CLOSING_LINE_LEAD,
     OPENING_LINE_LEAD,
@@ -28,7 +26,7 @@ from royaley_pipeline.sources.frames import (
 from royaley_pipeline.sources.parsing import (
     DateBound,
     read_text_csv,
-    record_label,
+    reject_first,
     require_columns,
     to_number,
     within_dates,
@@ -37,7 +35,6 @@ from royaley_pipeline.sources.teams import TeamDirectory
 
 SOURCE = "nfelo"
 BOOK = "nfelo"
-NFELO_PATH_VARIABLE = "ROYALEY_NFELO_PATH"
 KEY = "game_id"
 GAME_ID_PATTERN = r"^(?P<season>\d{4})_(?P<week>\d{1,2})_(?P<away>[A-Za-z]+)_(?P<home>[A-Za-z]+)$"
 LINE_COLUMNS = (
@@ -54,16 +51,6 @@ LINE_COLUMNS = (
     "under_price_close",
     "over_price_close",
 )
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
-
-
-def default_nfelo_path(environ: dict[str, str] | None = None) -> Path | None:
-    """``$ROYALEY_NFELO_PATH`` if set, else the shared data copy next to the repository, else None."""
-    env = os.environ if environ is None else environ
-    if env.get(NFELO_PATH_VARIABLE):
-        return Path(env[NFELO_PATH_VARIABLE])
-    candidates = [REPOSITORY_ROOT.parent / "shared" / "data" / "nfelo" / "nfelo_games.csv"]
-    return next((path for path in candidates if path.is_file()), None)
 
 
 def read_nfelo_lines(
@@ -99,12 +86,8 @@ def match_nflverse_games(
 ) -> pd.DataFrame:
     """nfelo rows with the nflverse game id and start time of the same game attached."""
     parts = raw[KEY].str.strip().str.extract(GAME_ID_PATTERN)
-    unparsed = parts["season"].isna()
-    if unparsed.any():
-        line = unparsed.idxmax()
-        raise SourceRecordError(
-            source, record_label(raw, line, KEY), KEY, f"{raw.at[line, KEY]!r} is not SEASON_WEEK_AWAY_HOME"
-        )
+    reject_first(parts["season"].isna(), raw, KEY, source, KEY,
+                 lambda line: f"{raw.at[line, KEY]!r} is not SEASON_WEEK_AWAY_HOME")
     keys = pd.DataFrame(
         {
             "season": parts["season"].astype(int),
@@ -127,26 +110,15 @@ def match_nflverse_games(
     )
     covered_weeks = pd.MultiIndex.from_frame(nflverse[["season", "week"]].drop_duplicates())
     in_covered_week = pd.MultiIndex.from_frame(keys[["season", "week"]]).isin(covered_weeks)
-    unmatched = joined["source_game_id"].isna() & in_covered_week
-    if unmatched.any():
-        line = unmatched.idxmax()
-        row = joined.loc[line]
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            KEY,
-            f"no nflverse game for season {row['season']} week {row['week']} "
-            f"{row['away_team']} at {row['home_team']}",
-        )
-    duplicated = joined["source_game_id"].notna() & joined["source_game_id"].duplicated(keep=False)
-    if duplicated.any():
-        line = duplicated.idxmax()
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            KEY,
-            f"more than one nfelo row for nflverse game {joined.at[line, 'source_game_id']}",
-        )
+    reject_first(
+        joined["source_game_id"].isna() & in_covered_week, raw, KEY, source, KEY,
+        lambda line: f"no nflverse game for season {joined.at[line, 'season']} week {joined.at[line, 'week']} "
+        f"{joined.at[line, 'away_team']} at {joined.at[line, 'home_team']}",
+    )
+    reject_first(
+        joined["source_game_id"].notna() & joined["source_game_id"].duplicated(keep=False), raw, KEY, source, KEY,
+        lambda line: f"more than one nfelo row for nflverse game {joined.at[line, 'source_game_id']}",
+    )
     keep = joined["source_game_id"].notna()
     return raw[keep].assign(
         source_game_id=joined.loc[keep, "source_game_id"], start_time=joined.loc[keep, "start_time"]

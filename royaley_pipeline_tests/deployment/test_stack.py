@@ -31,8 +31,7 @@ from dagster._core.storage.tags import DOCKER_IMAGE_TAG
 from dagster_docker.docker_run_launcher import DOCKER_CONTAINER_ID_TAG
 from mlflow import MlflowClient
 
-from royaley_pipeline.partitions import sport_month_key
-from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG
+from royaley_pipeline.launch import COLLECTION_JOB, range_tags
 from royaley_pipeline_tests.deployment.conftest import REPOSITORY, free_port
 from royaley_pipeline_tests.deployment.test_compose import COMPOSE_FILE, SERVICES, docker_compose
 
@@ -223,9 +222,8 @@ def test_the_compose_stack_builds_starts_and_runs_the_pipeline(tmp_path, capsys)
             from dagster_graphql import DagsterGraphQLClient
 
             client = DagsterGraphQLClient("127.0.0.1", port_number=ports["ui"], timeout=60)
-            tags = {RANGE_START_TAG: sport_month_key("NFL", LAUNCHED_SEASON[0]),
-                    RANGE_END_TAG: sport_month_key("NFL", LAUNCHED_SEASON[1])}
-            backfill_run = client.submit_job_execution("collection_job", tags=tags)
+            backfill_run = client.submit_job_execution(
+                COLLECTION_JOB, tags=range_tags(COLLECTION_JOB, "NFL", *LAUNCHED_SEASON))
             outcome = wait_for(lambda: launched_run_outcome(stack, backfill_run), "the backfill run to finish",
                                RUN_WITHIN, stack)
             assert outcome == "SUCCESS", stack.logs()
