@@ -89,7 +89,7 @@ def child_backfill(executor: str, result_path: Path) -> None:
     job = repository.get_reconstructable_job("collection_job")
     with DagsterInstance.get() as instance:
         started = time.perf_counter()
-        result = execute_job(job, instance, run_config=run_config(execution=execution),
+        result = execute_job(job, instance, run_config=run_config(execution=execution).to_config_dict(),
                              tags=_run_tags(SEASON_SPORTS, *SEASON))
         seconds = time.perf_counter() - started
         if not result.success:

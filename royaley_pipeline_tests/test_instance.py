@@ -102,7 +102,8 @@ def test_launched_runs_execute_in_one_process_unless_they_ask_for_multiprocess(t
     month = date(2018, 7, 1)  # no NFL games: the run is almost only Dagster's own work
     with DagsterInstance.get() as instance:
         result = execute_job(job.get_reconstructable_job(COLLECTION_JOB), instance,
-                             tags=range_tags(COLLECTION_JOB, "NFL", month, month), run_config=run_config())
+                             tags=range_tags(COLLECTION_JOB, "NFL", month, month),
+                             run_config=run_config().to_config_dict())
         assert result.success
         engine_messages = [event.message for event in result.all_events if event.event_type_value == "ENGINE_EVENT"]
         steps = {event.step_key for event in result.all_events if event.step_key}
