@@ -208,7 +208,8 @@ def test_the_compose_stack_builds_starts_and_runs_the_pipeline(tmp_path, capsys)
                 notes.append(size)
 
         with phases.timed("up -d → every service healthy") as notes:
-            stack.run("up", "-d", "--no-build", timeout=600)
+            started = stack.run("up", "-d", "--no-build", timeout=600, check=False)
+            assert started.returncode == 0, f"{started.stderr[-3000:]}\n{stack.logs()}"
             wait_for(lambda: set(stack.health().values()) == {"healthy"}, "every service healthy", HEALTHY_WITHIN,
                      stack)
             notes.append(f"{len(SERVICES)} services")
