@@ -18,6 +18,16 @@ from royaley_pipeline.resources import build_resources
 from royaley_pipeline.schedules import build_schedules
 from royaley_pipeline.sensors import SENSORS
 
+# Runs execute in one process unless their run config asks for `execution: {config: {multiprocess:
+# {}}}`. Every job here is a chain (raw → checks → features; one model per run), and a process per
+# step or check re-imports the code location for seconds of work: a season backfill took 6× as long
+# with the multiprocess executor (benchmarks/deployment_benchmark.py).
+IN_PROCESS_BY_DEFAULT = dg.multi_or_in_process_executor.configured(
+    lambda chosen: chosen,
+    config_schema=dg.Field(dg.multi_or_in_process_executor.config_schema.config_type,
+                           default_value={"in_process": {}}),
+    name="in_process_unless_multiprocess",
+)
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     """The code location wired to ``settings`` (the live assets' retry delay included)."""
@@ -29,6 +39,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=build_schedules(settings),
         sensors=SENSORS,
         resources=build_resources(settings),
+        executor=IN_PROCESS_BY_DEFAULT,
     )
 
 
