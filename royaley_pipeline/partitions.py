@@ -95,6 +95,12 @@ def parse_sport_date_keys(definition: MultiPartitionsDefinition, keys: list) -> 
     )
 
 
+def sport_month_of_key(key) -> tuple[str, date]:
+    """The sport and first day of the month of one sport × month key."""
+    dimensions = _dimensions(sport_month_partitions, key)
+    return dimensions["sport"], date.fromisoformat(dimensions["date"])
+
+
 def parse_model_key(key) -> tuple[str, str]:
     dimensions = _dimensions(model_partitions, key)
     return dimensions["sport"], dimensions["bet_type"]

@@ -7,8 +7,6 @@ which keeps a million-game league to a few seconds.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -41,7 +39,17 @@ def margin_of_victory_multiplier(margin: float, winner_elo_diff: float) -> float
     would inflate. A zero margin (a tie) is counted as a one-point game so that ties still move
     ratings toward each other.
     """
-    return math.log(max(abs(margin), 1.0) + 1.0) * 2.2 / (winner_elo_diff * 0.001 + 2.2)
+    return float(margin_factor(margin)) / favourite_damping(winner_elo_diff)
+
+
+def margin_factor(margin: float | np.ndarray) -> float | np.ndarray:
+    """The margin's half of the multiplier; it does not depend on ratings, so the Elo pass
+    computes it for all games at once."""
+    return np.log(np.maximum(np.abs(margin), 1.0) + 1.0) * 2.2
+
+
+def favourite_damping(winner_elo_diff: float) -> float:
+    return winner_elo_diff * 0.001 + 2.2
 
 
 def elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
@@ -67,6 +75,7 @@ def elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
     is_result = ((sorted_games["status"] == "final").to_numpy()
                  & ~np.isnan(home_scores) & ~np.isnan(away_scores)).tolist()
     margins = (home_scores - away_scores).tolist()
+    margin_factors = margin_factor(home_scores - away_scores).tolist()
 
     team_count = len(_teams)
     ratings = [params.initial_rating] * team_count
@@ -106,7 +115,7 @@ def elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
         multiplier = 1.0
         if use_margin:
             winner_elo_diff = difference if margin > 0 else (-difference if margin < 0 else 0.0)
-            multiplier = margin_of_victory_multiplier(margin, winner_elo_diff)
+            multiplier = margin_factors[position] / favourite_damping(winner_elo_diff)
         shift = k_factor * multiplier * (outcome - expected)
         pending.append((home, shift))
         pending.append((away, -shift))
