@@ -80,7 +80,8 @@ def game_features(context: AssetExecutionContext, database: DatabaseResource, pa
     for key, rows in rows_by_partition(window_rows, context.partition_keys).items():
         context.add_asset_metadata(
             {**partition_metadata(rows, key), "preview": MetadataValue.md(_preview(rows.tail(5))),
-             "quality": MetadataValue.md(profile_markdown(column_profile(rows, PROFILED_COLUMNS)))},
+             "quality": MetadataValue.md(profile_markdown(column_profile(rows, PROFILED_COLUMNS)) if len(rows)
+                                         else "_no games in this partition_")},
             partition_key=key,
         )
     context.log.info(

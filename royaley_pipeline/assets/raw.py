@@ -148,5 +148,8 @@ def _head(frame: pd.DataFrame, columns: list[str]) -> str:
 
 
 def _quality(frame: pd.DataFrame, columns: list[str]) -> MetadataValue:
-    """Share filled and value ranges per column: a quality table on the materialisation."""
+    """Share filled and value ranges per column: a quality table on the materialisation (none for
+    an empty partition, whose `empty` flag says all there is)."""
+    if frame.empty:
+        return MetadataValue.md("_no rows in this partition_")
     return MetadataValue.md(profile_markdown(column_profile(frame, columns)))
