@@ -25,7 +25,7 @@ from royaley_pipeline.domain.features import (
 )
 from royaley_pipeline.domain.training import TrainingService
 from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
-from royaley_pipeline.partitions import model_partitions, parse_model_key, same_sport
+from royaley_pipeline.partitions import every_partition, model_partitions, parse_model_key
 from royaley_pipeline.registry import DEFAULT_ECE_TOLERANCE
 from royaley_pipeline.reports import build_report
 from royaley_pipeline.resources import (
@@ -67,7 +67,7 @@ class TrainingConfig(Config):
 
 @asset(
     key=["models", "game_outcome_model"],
-    deps=[AssetDep(game_features, partition_mapping=same_sport)],
+    deps=[AssetDep(game_features, partition_mapping=every_partition)],
     partitions_def=model_partitions,
     group_name=MODELS_GROUP,
     kinds={"scikitlearn", "h2o", "mlflow"},
