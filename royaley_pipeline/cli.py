@@ -12,7 +12,7 @@ from rich.table import Table
 
 from royaley_pipeline import runner
 from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
-from royaley_pipeline.partitions import FIRST_DATE
+from royaley_pipeline.history_window import check_date_range, games_written
 from royaley_pipeline.sports import SPORTS, UnknownSportError, check_bet_type, get_sport
 
 # Piped output (make run in CI, logs) has no terminal width; keep the slate readable there.
@@ -112,7 +112,7 @@ def _sport_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _date_range_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--start", type=_iso_date, default=date.fromisoformat(FIRST_DATE))
+    parser.add_argument("--start", type=_iso_date, default=None, help="default: the sport's first month")
     parser.add_argument("--end", type=_iso_date, default=None, help="default: today")
 
 
@@ -139,30 +139,40 @@ def _sports(args) -> list[str]:
     return [get_sport(args.sport).code]
 
 
-def _run_or_fail(description: str, launch) -> None:
+def _run_or_fail(description: str, launch, outcome=None) -> None:
     with console.status(f"[bold]{description}[/] (a Dagster run; watch it in `make ui`)"):
         result = launch()
     if not result.success:
         raise UsageError(f"{description}: {runner.failure_message(result)} (run {result.run_id})")
-    console.print(f"[green]✓[/] {description} [dim](run {result.run_id})[/]")
+    said = f": {outcome(result)}" if outcome else ""
+    console.print(f"[green]✓[/] {description}{said} [dim](run {result.run_id})[/]")
+
+
+def _games_written(result) -> str:
+    count = games_written(result)
+    return f"{count:,} games written" if count else "[yellow]0 games written[/] (no games in these dates)"
+
+
+def _date_ranges(args) -> list[tuple[str, date, date]]:
+    """Each sport's window, all checked before the first run starts."""
+    return [(sport, *check_date_range(sport, args.start, args.end, date.today())) for sport in _sports(args)]
 
 
 def cmd_ingest(args, settings) -> int:
-    end = args.end or date.today()
-    for sport in _sports(args):
+    for sport, start, end in _date_ranges(args):
         _run_or_fail(
-            f"ingest {sport} {args.start}..{end}",
-            lambda s=sport: runner.run_sport_dates("collection_job", s, args.start, end),
+            f"ingest {sport} {start}..{end}",
+            lambda s=sport, a=start, b=end: runner.run_sport_dates("collection_job", s, a, b),
+            outcome=_games_written,
         )
     return 0
 
 
 def cmd_features(args, settings) -> int:
-    end = args.end or date.today()
-    for sport in _sports(args):
+    for sport, start, end in _date_ranges(args):
         _run_or_fail(
-            f"features {sport} {args.start}..{end}",
-            lambda s=sport: runner.run_sport_dates("features_job", s, args.start, end),
+            f"features {sport} {start}..{end}",
+            lambda s=sport, a=start, b=end: runner.run_sport_dates("features_job", s, a, b),
         )
     return 0
 
@@ -257,10 +267,11 @@ def cmd_run(args, settings) -> int:
 
     sport = get_sport(args.sport)
     engine = engine_for(settings.database_url)
-    start, end = date.fromisoformat(FIRST_DATE), date.today()
+    start, end = check_date_range(sport.code, None, None, date.today())
     _run_or_fail(
         f"ingest + features {sport.code} {start}..{end}",
         lambda: runner.run_sport_dates("collection_job", sport.code, start, end),
+        outcome=_games_written,
     )
     for bet_type in sport.bet_types:
         _run_or_fail(f"train {sport.code} {bet_type}", lambda bt=bet_type: runner.run_model(sport.code, bt))

@@ -26,6 +26,13 @@ def royaley(home: Path, *args: str, timeout: int = 600, **environ: str) -> subpr
         (["train", "--sport", "NFL"], "give --bet-type, --all-bet-types or --all"),
         (["predict", "--sport", "NFL", "--date", "2023-07-04"], "no NFL games on 2023-07-04"),
         (["promote", "--sport", "NFL", "--bet-type", "match_winner", "--version", "1"], "does not offer"),
+        (["ingest", "--sport", "NFL", "--start", "1850-01-01", "--end", "1850-02-01"],
+         "NFL history starts 1999-09-01: --start 1850-01-01 is before it"),
+        (["ingest", "--sport", "NBA", "--start", "2020-03-01", "--end", "2020-01-01"],
+         "--start 2020-03-01 is after --end 2020-01-01"),
+        (["features", "--sport", "NFL", "--start", "2020-01-01", "--end", "2150-01-01"],
+         "--end 2150-01-01 is more than a year after today"),
+        (["ingest", "--all", "--start", "2010-01-01", "--end", "2010-02-01"], "ATP history starts 2015-01-01"),
     ],
 )
 def test_bad_requests_exit_non_zero_with_a_clear_message(tmp_path, args, message):
@@ -33,6 +40,7 @@ def test_bad_requests_exit_non_zero_with_a_clear_message(tmp_path, args, message
     assert result.returncode == 2
     assert message in " ".join(result.stdout.split())
     assert "Traceback" not in result.stdout + result.stderr
+    assert len(result.stdout.strip().splitlines()) == 1  # one line, no run started
 
 
 def test_h2o_without_java_says_so_and_suggests_sklearn(tmp_path):
@@ -113,6 +121,9 @@ def test_ingest_all_runs_each_sport_with_history_as_its_own_run(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     for sport in ("NFL", "NBA", "ATP"):
         assert f"ingest {sport} 2023-09-01..2023-09-30" in result.stdout
+    lines = {line.split()[2]: line for line in result.stdout.splitlines() if line.startswith("✓ ingest")}
+    assert "49 games written" in lines["NFL"]
+    assert "0 games written (no games in these dates)" in lines["NBA"]  # the NBA season starts in October
     from royaley_pipeline.storage.database import engine_for
     from royaley_pipeline.storage.games import count_rows
 
