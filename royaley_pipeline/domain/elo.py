@@ -123,9 +123,10 @@ def elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
     result = pd.DataFrame(
         {
             "game_id": sorted_games["game_id"].to_numpy(),
-            "home_elo": home_elo,
-            "away_elo": away_elo,
-            "elo_diff": elo_diff,
+            # Typed arrays first: pandas given a list of a million floats goes through object arrays.
+            "home_elo": np.array(home_elo, dtype="float64"),
+            "away_elo": np.array(away_elo, dtype="float64"),
+            "elo_diff": np.array(elo_diff, dtype="float64"),
         },
     )
     result["home_elo_win_probability"] = win_probability(result["elo_diff"].to_numpy())
