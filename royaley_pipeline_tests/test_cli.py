@@ -67,10 +67,14 @@ def home(tmp_path_factory) -> Path:
 def test_ingest_train_predict_from_the_shell(home):
     ingest = royaley(home, "ingest", "--sport", "NFL", "--start", "2014-09-01", "--end", "2019-02-28")
     assert ingest.returncode == 0, ingest.stdout + ingest.stderr
-    train = royaley(home, "train", "--sport", "NFL", "--all-bet-types", "--mock", "--first-test-season", "2017")
+    train = royaley(home, "train", "--sport", "NFL", "--all-bet-types", "--algorithm", "logistic",
+                    "--first-test-season", "2017")
     assert train.returncode == 0, train.stdout + train.stderr
     for bet_type in ("moneyline", "spread", "total"):
         assert f"train NFL {bet_type}" in train.stdout
+    # A --mock model after the real ones: registered, but it never takes the champion's place.
+    mock = royaley(home, "train", "--sport", "NFL", "--bet-type", "moneyline", "--mock", "--first-test-season", "2017")
+    assert mock.returncode == 0, mock.stdout + mock.stderr
     output = home / "slate.json"
     predict = royaley(home, "predict", "--sport", "NFL", "--date", "2018-12-23", "--output", str(output))
     assert predict.returncode == 0, predict.stdout + predict.stderr
@@ -114,6 +118,12 @@ def test_promote_by_hand_and_list_models(home):
     listing = royaley(home, "models", "--sport", "NFL")
     assert listing.returncode == 0
     assert "royaley-nfl-spread" in listing.stdout and "champion" in listing.stdout
+    mock_rows = [line for line in listing.stdout.splitlines() if "mock/elo-baseline" in line]
+    assert len(mock_rows) == 1 and "royaley-nfl-moneyline" in mock_rows[0] and "champion" not in mock_rows[0]
+    refused = royaley(home, "promote", "--sport", "NFL", "--bet-type", "moneyline", "--version", "2")
+    assert refused.returncode == 2
+    assert "royaley-nfl-moneyline:2: a --mock model (the Elo baseline) never becomes champion" in " ".join(
+        refused.stdout.split())
 
 
 def test_ingest_all_runs_each_sport_with_history_as_its_own_run(tmp_path):

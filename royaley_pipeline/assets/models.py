@@ -32,7 +32,7 @@ from royaley_pipeline.frameworks import (
     get_framework,
 )
 from royaley_pipeline.partitions import every_partition, model_partitions, parse_model_key
-from royaley_pipeline.registry import RegisteredVersion
+from royaley_pipeline.registry import MOCK_FRAMEWORK, RegisteredVersion
 from royaley_pipeline.reports import TrainingReport, build_report
 from royaley_pipeline.resources import (
     DatabaseResource,
@@ -122,6 +122,7 @@ def game_outcome_model(
         tags={"dagster_run_id": context.run.run_id, "dataset_path": str(dataset_path)},
         extra_metrics=report.metrics,
         artifacts=report.artifacts(),
+        mock=config.mock,
     )
     decision = registry.promote_if_better(
         sport.code, bet_type, version.version, margin=config.promotion_margin, ece_tolerance=config.ece_tolerance,
@@ -149,7 +150,7 @@ def describe(
         "model_name": version.name,
         "model_version": str(version.version),
         "mlflow_run_id": version.run_id,
-        "framework": trainer.framework,
+        "framework": MOCK_FRAMEWORK if config.mock else trainer.framework,
         "trainer": trainer.name,
         "promoted_to_champion": decision.promoted,
         "promotion_reason": decision.reason,
