@@ -29,10 +29,10 @@ from _common import machine_header, markdown_table  # noqa: E402
 
 from royaley_pipeline.assets.features import write_feature_parquet  # noqa: E402
 from royaley_pipeline.config import load_settings  # noqa: E402
-from royaley_pipeline.definitions import build_definitions  # noqa: E402
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION, build_feature_matrix  # noqa: E402
+from royaley_pipeline.launch import RANGE_END_TAG, RANGE_START_TAG, run_config  # noqa: E402
 from royaley_pipeline.partitions import sport_month_key  # noqa: E402
-from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG, quiet  # noqa: E402
+from royaley_pipeline.runner import definitions as build_definitions  # noqa: E402
 from royaley_pipeline.sports import get_sport  # noqa: E402
 from royaley_pipeline.storage.features import load_feature_inputs, replace_features  # noqa: E402
 
@@ -46,7 +46,7 @@ def run_months(defs, instance, job_name: str, start: date, end: date) -> tuple[f
     tags = {RANGE_START_TAG: sport_month_key("NFL", start), RANGE_END_TAG: sport_month_key("NFL", end)}
     started, cpu_started = time.perf_counter(), time.process_time()
     result = defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance, tags=tags, run_config=quiet(None), raise_on_error=True
+        instance=instance, tags=tags, run_config=run_config(), raise_on_error=True
     )
     assert result.success
     return time.perf_counter() - started, time.process_time() - cpu_started

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from dagster import ExecuteInProcessResult
 
+from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.partitions import FIRST_DATE
 from royaley_pipeline.sources.catalog import HISTORY_STARTS
 
@@ -24,16 +25,16 @@ def history_start(sport: str) -> date:
 
 
 def check_date_range(sport: str, start: date | None, end: date | None, today: date) -> tuple[date, date]:
-    """The [start, end] a request covers (defaults: the sport's history to today), or ValueError
+    """The [start, end] a request covers (defaults: the sport's history to today), or BadRequest
     with the one line the user sees."""
     first = history_start(sport)
     start, end = start or first, end or today
     if start > end:
-        raise ValueError(f"--start {start} is after --end {end}")
+        raise BadRequest(f"--start {start} is after --end {end}")
     if start < first:
-        raise ValueError(f"{sport} history starts {first}: --start {start} is before it")
+        raise BadRequest(f"{sport} history starts {first}: --start {start} is before it")
     if end > today + FUTURE_LIMIT:
-        raise ValueError(f"--end {end} is more than a year after today ({today}); nothing is scheduled that far ahead")
+        raise BadRequest(f"--end {end} is more than a year after today ({today}); nothing is scheduled that far ahead")
     return start, end
 
 

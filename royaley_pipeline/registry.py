@@ -37,6 +37,7 @@ from royaley_pipeline.domain.promotion import (
     decide_promotion,
 )
 from royaley_pipeline.domain.training import TrainingResult
+from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.frameworks import DEFAULT_FRAMEWORK, get_framework
 from royaley_pipeline.model_flavours import log_bytes
 
@@ -51,7 +52,7 @@ is the Elo baseline, not a model anyone trained to bet with."""
 MOCK_NOT_PROMOTED = "a --mock model (the Elo baseline) never becomes champion: it is for pipeline checks"
 
 
-class MockModelError(ValueError):
+class MockModelError(BadRequest):
     """A request to make a `--mock` version the champion."""
 LEGACY_PRODUCTION_STAGE = "Production"
 

@@ -3,7 +3,7 @@ quality table; a month without games says it is empty."""
 
 from datetime import date
 
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.run_failures import failure_message
 
 
 def test_each_partition_carries_its_own_rows_preview_and_quality_table(pipeline):
