@@ -13,7 +13,7 @@ from dagster import AssetKey, AssetRecordsFilter
 
 from royaley_pipeline.config import PACKAGE_DATA
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.games import load_games
 from royaley_pipeline_tests.assets.conftest import Pipeline
