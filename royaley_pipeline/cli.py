@@ -190,20 +190,20 @@ def _date_ranges(args) -> list[tuple[str, date, date]]:
 
 
 def cmd_ingest(args, settings) -> int:
-    for sport, start, end in _date_ranges(args):
-        _run_or_fail(
-            f"ingest {sport} {start}..{end}",
-            lambda s=sport, a=start, b=end: runner.run_sport_dates(COLLECTION_JOB, s, a, b),
-            outcome=_games_written,
-        )
-    return 0
+    return _run_date_range("ingest", COLLECTION_JOB, args, outcome=_games_written)
 
 
 def cmd_features(args, settings) -> int:
+    return _run_date_range("features", FEATURES_JOB, args)
+
+
+def _run_date_range(command: str, job_name: str, args, outcome=None) -> int:
+    """One run of ``job_name`` per requested sport over its checked ``--start``..``--end``."""
     for sport, start, end in _date_ranges(args):
         _run_or_fail(
-            f"features {sport} {start}..{end}",
-            lambda s=sport, a=start, b=end: runner.run_sport_dates(FEATURES_JOB, s, a, b),
+            f"{command} {sport} {start}..{end}",
+            lambda s=sport, a=start, b=end: runner.run_sport_dates(job_name, s, a, b),
+            outcome=outcome,
         )
     return 0
 
