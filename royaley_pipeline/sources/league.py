@@ -23,6 +23,7 @@ from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.parsing import record_label
 
 EASTERN = "America/New_York"
+NO_LINE_MARKERS = {"-", "NL", "N/A", "NA"}
 MAX_OVERROUND = 1.25
 """A two-way moneyline whose implied probabilities sum above this (e.g. −420/−420) or below 1
 (both sides longer than fair, which no single book offers) is a data error, not a market."""
@@ -37,6 +38,16 @@ class Quirks(Counter):
 
     def as_dict(self) -> dict[str, int]:
         return dict(sorted(self.items()))
+
+
+def lenient_price(frame: pd.DataFrame, column: str, quirks: Quirks) -> pd.Series:
+    """A price column where "no line" markers and unreadable entries become NaN, counted."""
+    text = frame[column].str.strip()
+    numbers = pd.to_numeric(text, errors="coerce").astype(float)
+    marker = text.str.upper().isin(NO_LINE_MARKERS)
+    quirks.note("price_missing_marker", marker.sum())
+    quirks.note("price_unreadable", (numbers.isna() & text.notna() & ~marker).sum())
+    return numbers
 
 
 def estimated_start(game_dates: pd.Series, local_time: pd.Timedelta, timezone: str = EASTERN) -> pd.Series:

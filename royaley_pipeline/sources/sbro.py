@@ -52,6 +52,7 @@ from royaley_pipeline.sources.league import (
     drop_impossible_moneylines,
     estimated_start,
     game_id,
+    lenient_price,
     number_doubleheaders,
     reject_ties,
     team_games,
@@ -74,7 +75,6 @@ BOOK = "sbro"
 KEY = "Rot"
 ASSUMED_START = pd.Timedelta(hours=19)
 DOUBLEHEADER_GAP = pd.Timedelta(hours=4)
-NO_LINE_MARKERS = {"-", "NL", "N/A", "NA"}
 PLAUSIBLE_TOTAL = (0.5, 60.0)  # anything outside is a price or a typo, in any sport here
 TWO_ROW_COLUMNS = ("season", "game_date", "Rot", "VH", "Team", "1st", "2nd", "3rd", "Final", "Open",
                    "Close", "PuckLine", "PuckLine_price", "OpenOU", "OpenOU_price", "CloseOU", "CloseOU_price")
@@ -83,16 +83,6 @@ ONE_ROW_COLUMNS = ("seas", "date", "v_rot", "v_team", "v_final", "h_rot", "h_tea
                    "ou_open_ovr", "ou_open_und", "ou_close", "ou_close_ovr", "ou_close_und", "neutral")
 PERIODS = ("1st", "2nd", "3rd")
 SEASON_GRACE_MONTHS = 3  # the 2019-20 play-offs ran to September 2020
-
-
-def lenient_price(frame: pd.DataFrame, column: str, quirks: Quirks) -> pd.Series:
-    """A price column where "no line" markers and unreadable entries become NaN, counted."""
-    text = frame[column].str.strip()
-    numbers = pd.to_numeric(text, errors="coerce").astype(float)
-    marker = text.str.upper().isin(NO_LINE_MARKERS)
-    quirks.note("price_missing_marker", marker.sum())
-    quirks.note("price_unreadable", (numbers.isna() & text.notna() & ~marker).sum())
-    return numbers
 
 
 def plausible_total(total: pd.Series, quirks: Quirks) -> pd.Series:
