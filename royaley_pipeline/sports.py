@@ -39,6 +39,9 @@ class Sport:
     short_rest_days: int = 1
     """Rest (in days) at or below which a team plays on short rest: a back-to-back in basketball,
     a Thursday game after a Sunday in football."""
+    reference_books: tuple[str, ...] = ()
+    """Sharp books, best first, whose price stands for the market where they quote a game (see
+    ``domain.market.prefer_reference_books``); empty means the median across books."""
 
     @property
     def is_individual(self) -> bool:
@@ -55,6 +58,8 @@ class Sport:
 
 
 TEAM_BET_TYPES = (SPREAD, MONEYLINE, TOTAL)
+TENNIS_REFERENCE_BOOKS = ("pinnacle", "oddsportal_avg", "bet365")
+"""Pinnacle where it priced the match (about 99 % of tennis-data rows), else the average, else bet365."""
 
 SPORTS: dict[str, Sport] = {
     sport.code: sport
@@ -73,10 +78,10 @@ SPORTS: dict[str, Sport] = {
               EloParameters(k_factor=4.0, home_advantage=24.0, season_regression=0.33)),
         Sport("ATP", "ATP Tour (men's tennis)", "individual", True, (MATCH_WINNER,), 1, 12,
               EloParameters(k_factor=32.0, home_advantage=0.0, season_regression=0.0,
-                            use_margin_of_victory=False)),
+                            use_margin_of_victory=False), reference_books=TENNIS_REFERENCE_BOOKS),
         Sport("WTA", "WTA Tour (women's tennis)", "individual", True, (MATCH_WINNER,), 1, 12,
               EloParameters(k_factor=32.0, home_advantage=0.0, season_regression=0.0,
-                            use_margin_of_victory=False)),
+                            use_margin_of_victory=False), reference_books=TENNIS_REFERENCE_BOOKS),
     )
 }
 

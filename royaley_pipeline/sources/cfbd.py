@@ -13,7 +13,8 @@ data README's order for moneylines (DraftKings > ESPN Bet > Bovada), then the ot
 CFBD's own consensus, then the aggregators. The opening value comes from the same provider. The
 chosen provider is the stored book (``cfbd:<provider>``); ``line_rows_not_chosen`` counts the
 provider rows that lost, ``provider_unranked`` any provider missing from the list (it then
-ranks last, never dropped).
+ranks last, never dropped). A provider's moneyline counts only when it has both sides and they
+can be one market; otherwise the next provider's is taken (``moneyline_impossible`` counts them).
 
 Quirks: postseason games (bowls, play-offs; ``NeutralSite`` mostly true) are ``POST``; neutral
 sites are kept (``neutral_site_games``); a tie (impossible since overtime) loses its result
@@ -101,6 +102,10 @@ def read_cfbd_lines(
     for market_columns in MARKET_COLUMNS.values():
         for column in market_columns:
             rows[column] = to_number(raw, column, source, KEY)
+    # A provider's moneyline counts only with both sides and as a possible market; otherwise the
+    # next provider in the priority prices the game.
+    drop_impossible_moneylines(rows, "HomeMoneyline", "AwayMoneyline", quirks, "moneyline_impossible")
+    rows.loc[rows["AwayMoneyline"].isna(), "HomeMoneyline"] = np.nan
     first = rows.sort_values(["game", "rank", "row"], kind="stable").drop_duplicates("game")
     directory = teams or TeamDirectory()
     games_raw = raw.loc[first["row"]]
@@ -129,8 +134,6 @@ def read_cfbd_lines(
             typed[f"{market}:{column}"] = typed["source_game_id"].map(best[column])
         typed[f"{market}:book"] = typed["source_game_id"].map("cfbd:" + best["provider"])
     quirks.note("line_rows_not_chosen", _rows_not_chosen(rows))
-    drop_impossible_moneylines(typed, "moneyline:HomeMoneyline", "moneyline:AwayMoneyline", quirks,
-                               "moneyline_impossible")
     games = team_games(typed, sport=SPORT, source=SOURCE)
     return SourceBatch(games=games, odds=_odds(typed, games), quirks=quirks.as_dict())
 

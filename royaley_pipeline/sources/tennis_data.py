@@ -16,7 +16,9 @@ per book (``BOOKS``) as closing lines; ``oddsportal_max`` is the best available 
 Quirks, counted in ``quirks``: ``Comment`` typos ("Rrtired", "Walkoer") read as meant
 (``comment_typo_fixed``); matches never played ("Sched", "Cancelled") are rejected
 (``not_played_rejected``); walkovers are kept without sets (``walkover``), retirements and
-defaults with the sets completed (``retired``); a match without a date (2 WTA finals) takes its
+defaults with the sets completed (``retired``), and when the winner was not ahead in sets when
+the opponent retired, the winner is credited one set more than the loser, so that the stored
+score names the winner (``retired_winner_credited_a_set``); a match without a date (2 WTA finals) takes its
 tournament's latest date (``date_fixed_from_tournament``); a price of 1.0 or less is not a price
 (``price_impossible``).
 """
@@ -124,6 +126,10 @@ def read_tennis_data(location: str | PathLike[str], tour: str, *, start: DateBou
     quirks.note("walkover", walkover.sum())
     quirks.note("retired", matches["completion"].isin(["retired", "default"]).sum())
     matches["winner_sets"] = to_number(raw, "Wsets", source, KEY).where(~walkover)
+    ended_early = matches["completion"].isin(["retired", "default"])
+    behind = ended_early & ~(matches["winner_sets"] > to_number(raw, "Lsets", source, KEY))
+    quirks.note("retired_winner_credited_a_set", behind.sum())
+    matches.loc[behind, "winner_sets"] = to_number(raw, "Lsets", source, KEY)[behind].fillna(0) + 1
     matches["loser_sets"] = to_number(raw, "Lsets", source, KEY).where(~walkover)
     for prefix, book in BOOKS.items():
         for side, letter in (("winner", "W"), ("loser", "L")):
