@@ -108,14 +108,15 @@ def read_sbro_two_row(
     normal = (first_vh == "V") & (second_vh == "H")
     reversed_pair = (first_vh == "H") & (second_vh == "V")
     neutral = (first_vh == "N") & (second_vh == "N")
-    bad = ~(normal | reversed_pair | neutral) | (first["game_date"].to_numpy() != second["game_date"].to_numpy())
+    rotation = {name: pd.to_numeric(rows["Rot"], errors="coerce").to_numpy() for name, rows in
+                (("first", first), ("second", second))}
+    bad = (~(normal | reversed_pair | neutral) | (first["game_date"].to_numpy() != second["game_date"].to_numpy())
+           | (np.abs(rotation["second"] - rotation["first"]) != 1))
     if bad.any():
         line = first.index[bad.argmax()]
         raise SourceRecordError(source, record_label(raw, line, KEY), "VH",
                                 f"rows {line} and {line + 1} are not one game (VH {first_vh[bad.argmax()]!r}/"
-                                f"{second_vh[bad.argmax()]!r}, or different dates)")
-    quirks.note("visitor_home_order_reversed", reversed_pair.sum())
-    quirks.note("neutral_site_games", neutral.sum())
+                                f"{second_vh[bad.argmax()]!r}, different dates, or rotation numbers not adjacent)")
     home = pd.DataFrame(np.where(reversed_pair[:, None], first.to_numpy(), second.to_numpy()),
                         columns=raw.columns, index=second.index)
     away = pd.DataFrame(np.where(reversed_pair[:, None], second.to_numpy(), first.to_numpy()),
@@ -123,13 +124,20 @@ def read_sbro_two_row(
     dates = to_date(home, "game_date", source, KEY, "%Y-%m-%d")
     keep = within_dates(dates, start, end)
     home, away, dates = home[keep], away[keep], dates[keep]
+    quirks.note("visitor_home_order_reversed", reversed_pair[keep.to_numpy()].sum())
+    quirks.note("neutral_site_games", neutral[keep.to_numpy()].sum())
     team_directory = teams or TeamDirectory()
     typed = pd.DataFrame(index=home.index)
     typed["game_date"] = dates
     typed["start_time"] = estimated_start(dates, ASSUMED_START)
     typed["start_time_estimated"] = True
-    typed["home_team"] = team_directory.resolve_column(home, "Team", sport, source=source, key_column=KEY)
-    typed["away_team"] = team_directory.resolve_column(away, "Team", sport, source=source, key_column=KEY)
+    # resolved on the file's own rows, so an unknown team's error names its line
+    home_lines = np.where(reversed_pair, first.index, second.index)[keep.to_numpy()]
+    away_lines = np.where(reversed_pair, second.index, first.index)[keep.to_numpy()]
+    codes = team_directory.resolve_column(raw.loc[np.sort(np.concatenate([home_lines, away_lines]))], "Team",
+                                          sport, source=source, key_column=KEY)
+    typed["home_team"] = codes[home_lines].to_numpy()
+    typed["away_team"] = codes[away_lines].to_numpy()
     typed["neutral_site"] = neutral[keep.to_numpy()]
     typed["season"] = home["season"].str.slice(0, 4).pipe(pd.to_numeric, errors="coerce")
     if typed["season"].isna().any():
