@@ -84,7 +84,8 @@ def read_tennis_data(location: str | PathLike[str], tour: str, *, start: DateBou
         line = unknown.idxmax()
         raise SourceRecordError(source, record_label(raw, line, KEY), "Comment",
                                 f"{raw.at[line, 'Comment']!r} is not a known way for a match to end")
-    dates = _dates(raw, source, quirks)
+    dates, undated = _dates(raw, source)
+    quirks.note("date_fixed_from_tournament", (undated & within_dates(dates, start, end)).sum())
     raw, dates, comment = raw[within_dates(dates, start, end)], dates[within_dates(dates, start, end)], \
         comment[within_dates(dates, start, end)]
     quirks.note("comment_typo_fixed", comment.isin(COMMENT_TYPOS).sum())
@@ -129,8 +130,9 @@ def read_tennis_data(location: str | PathLike[str], tour: str, *, start: DateBou
     ended_early = matches["completion"].isin(["retired", "default"])
     behind = ended_early & ~(matches["winner_sets"] > to_number(raw, "Lsets", source, KEY))
     quirks.note("retired_winner_credited_a_set", behind.sum())
-    matches.loc[behind, "winner_sets"] = to_number(raw, "Lsets", source, KEY)[behind].fillna(0) + 1
-    matches["loser_sets"] = to_number(raw, "Lsets", source, KEY).where(~walkover)
+    loser_sets = to_number(raw, "Lsets", source, KEY).where(~walkover)
+    matches["loser_sets"] = loser_sets.where(~behind, loser_sets.fillna(0))
+    matches.loc[behind, "winner_sets"] = matches.loc[behind, "loser_sets"] + 1
     for prefix, book in BOOKS.items():
         for side, letter in (("winner", "W"), ("loser", "L")):
             column = f"{prefix}{letter}"
@@ -144,7 +146,8 @@ def read_tennis_data(location: str | PathLike[str], tour: str, *, start: DateBou
     return matches, quirks
 
 
-def _dates(raw: pd.DataFrame, source: str, quirks: Quirks) -> pd.Series:
+def _dates(raw: pd.DataFrame, source: str) -> tuple[pd.Series, pd.Series]:
+    """Match dates, and which of them were missing and taken from the tournament."""
     text = raw["date_iso"].str.strip().str.slice(0, 10)
     dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     unreadable = dates.isna() & text.notna()
@@ -161,8 +164,7 @@ def _dates(raw: pd.DataFrame, source: str, quirks: Quirks) -> pd.Series:
             line = dates.isna().idxmax()
             raise SourceRecordError(source, record_label(raw, line, KEY), "date_iso",
                                     "value is missing and the tournament has no other dated match")
-        quirks.note("date_fixed_from_tournament", missing.sum())
-    return dates
+    return dates, missing
 
 
 def american_prices(matches: pd.DataFrame, book: str, side: str) -> pd.Series:
