@@ -74,11 +74,15 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
         "players_written": 0,
     }
     batches = []
+    quirks: dict[str, dict[str, int]] = {}
     for sport in window.sports:
         batch = read_sport_history(sport, settings, start=window.start, end=window.end)
         # Matched onto games a live feed already stored (same date and teams) instead of duplicating them.
         summary = store_collected(engine, sport, batch).games
         context.log.info(f"{sport} {window.start}..{window.end}: {summary}")
+        if batch.quirks:
+            quirks[sport] = batch.quirks
+            context.log.info(f"{sport} source quirks (rows kept, fixed or rejected): {batch.quirks}")
         for name, value in summary.as_metadata().items():
             totals[name] += value
         batches.append(batch)
@@ -94,6 +98,7 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
             **common,
             "rows_written": totals["games_written"],
             "players_written": totals["players_written"],
+            "source_quirks": MetadataValue.json(quirks),
             "preview": MetadataValue.md(_preview(games)),
             "quality": _quality(games, ["season", "week", "home_score", "away_score", "start_time"]),
         },
