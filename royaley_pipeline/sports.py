@@ -38,7 +38,8 @@ class Sport:
     elo: EloParameters = field(default_factory=EloParameters)
     short_rest_days: int = 1
     """Rest (in days) at or below which a team plays on short rest: a back-to-back in basketball,
-    a Thursday game after a Sunday in football."""
+    a Thursday game after a Sunday in football, a back-to-back in hockey, the second game of a
+    doubleheader (0 days) in baseball, where a day off between games is the norm."""
     reference_books: tuple[str, ...] = ()
     """Sharp books, best first, whose price stands for the market where they quote a game (see
     ``domain.market.prefer_reference_books``); empty means the median across books."""
@@ -75,7 +76,7 @@ SPORTS: dict[str, Sport] = {
         Sport("NHL", "National Hockey League", "team", False, TEAM_BET_TYPES, 10, 6,
               EloParameters(k_factor=6.0, home_advantage=35.0, season_regression=0.3)),
         Sport("MLB", "Major League Baseball", "team", True, TEAM_BET_TYPES, 3, 10,
-              EloParameters(k_factor=4.0, home_advantage=24.0, season_regression=0.33)),
+              EloParameters(k_factor=4.0, home_advantage=24.0, season_regression=0.33), short_rest_days=0),
         Sport("ATP", "ATP Tour (men's tennis)", "individual", True, (MATCH_WINNER,), 1, 12,
               EloParameters(k_factor=32.0, home_advantage=0.0, season_regression=0.0,
                             use_margin_of_victory=False), reference_books=TENNIS_REFERENCE_BOOKS),
