@@ -39,7 +39,7 @@ class Sport:
     short_rest_days: int = 1
     """Rest (in days) at or below which a team plays on short rest: a back-to-back in basketball,
     a Thursday game after a Sunday in football, a back-to-back in hockey, the second game of a
-    doubleheader (0 days) in baseball, where a day off between games is the norm."""
+    doubleheader (0 days) in baseball, where teams play on most days."""
     reference_books: tuple[str, ...] = ()
     """Sharp books, best first, whose price stands for the market where they quote a game (see
     ``domain.market.prefer_reference_books``); empty means the median across books."""
