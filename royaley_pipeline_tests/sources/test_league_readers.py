@@ -15,6 +15,7 @@ import pytest
 from royaley_pipeline.sources.errors import SourceRecordError, UnknownTeamError
 from royaley_pipeline.sources.external import external_data_root, external_file
 from royaley_pipeline.sources.frames import validate_batch
+from royaley_pipeline.sources.merge import attach_lines
 from royaley_pipeline.sources.movada import favourite_is_home, read_movada_ncaab
 from royaley_pipeline.sources.oddsportal import read_oddsportal_mlb, read_oddsportal_nhl
 from royaley_pipeline.sources.sbro import read_sbro_one_row, read_sbro_two_row
@@ -204,3 +205,37 @@ def test_ncaab_impossible_prices_and_spreads_that_are_totals_are_blanked():
     aliases = TeamDirectory()
     assert aliases.resolve("NCAAB", "\xa0WichitaState", source="t", record=None) == "WichitaState"
     assert aliases.resolve("NCAAB", "zzzzNDakotaSt", source="t", record=None) == "NorthDakotaState"
+
+
+# --- two files about one league ---------------------------------------------------------------------
+
+def test_sbro_lines_attach_to_the_oddsportal_games():
+    window = {"start": "2019-10-01", "end": "2019-10-31"}
+    primary = read_oddsportal_nhl(require_external("nhl_oddsportal"), **window)
+    secondary = read_sbro_two_row(require_external("nhl_sbro"), "NHL", **window)
+    merged = validate_batch(attach_lines(primary, secondary, "sbro"))
+    assert len(merged.games) == len(primary.games) + merged.quirks.get("sbro_added", 0)
+    assert merged.quirks["sbro_matched"] + merged.quirks.get("sbro_added", 0) + merged.quirks.get(
+        "sbro_unmatched_rejected", 0) == len(secondary.games)
+    assert merged.quirks["sbro_matched"] >= 0.98 * len(secondary.games)
+    assert set(merged.odds["source_game_id"]) <= set(merged.games["source_game_id"])
+    starts = merged.games.set_index("source_game_id")["start_time"]
+    assert (merged.odds["captured_at"] < merged.odds["source_game_id"].map(starts)).all()
+    puck_lines = merged.odds[merged.odds["market"] == "spread"]
+    assert len(puck_lines) == 2 * merged.quirks["sbro_matched"] + 2 * merged.quirks.get("sbro_added", 0)
+
+
+def test_doubleheaders_attach_by_score():
+    window = {"start": "2019-05-27", "end": "2019-05-27"}
+    primary = read_oddsportal_mlb(require_external("mlb_oddsportal"), **window)
+    secondary = read_sbro_one_row(require_external("mlb_sbro"), "MLB", **window)
+    merged = attach_lines(primary, secondary, "sbro")
+    for game_id in ("2019-05-27_PIT_CIN", "2019-05-27_PIT_CIN_2"):
+        mine = game(primary, game_id)
+        theirs = secondary.games[(secondary.games["home_team"] == "CIN") & (secondary.games["home_score"]
+                                                                            == mine["home_score"])]
+        assert len(theirs) == 1
+        sbro_total = secondary.odds[(secondary.odds["source_game_id"] == theirs.iloc[0]["source_game_id"])
+                                    & (secondary.odds["market"] == "total")]["line"]
+        merged_total = merged.odds[(merged.odds["source_game_id"] == game_id) & (merged.odds["market"] == "total")]
+        assert set(merged_total["line"]) == set(sbro_total)
