@@ -1,7 +1,8 @@
 """Schedules that replace the original cron lines, each naming the partitions it targets.
 
 Times are in ``ROYALEY_SCHEDULE_TIMEZONE`` (default America/New_York, where most of the slate is
-played); the sports scheduled come from ``ROYALEY_SCHEDULED_SPORTS``.
+played); the sports scheduled come from ``ROYALEY_SCHEDULED_SPORTS``, by default every sport with
+a live source in the sport registry (WTA has history but no live source yet, so no daily slate).
 """
 
 import os
@@ -11,18 +12,22 @@ from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
 from royaley_pipeline.jobs import live_collection_job, predictions_job, training_job
 from royaley_pipeline.partitions import model_key, sport_day_key
-from royaley_pipeline.sports import get_sport
+from royaley_pipeline.sports import SPORTS, get_sport
 
 DEFAULT_TIMEZONE = "America/New_York"
-DEFAULT_SPORTS = "NFL,NBA,ATP"
 
 
 def schedule_timezone() -> str:
     return os.environ.get("ROYALEY_SCHEDULE_TIMEZONE", DEFAULT_TIMEZONE)
 
 
+def default_sports() -> str:
+    """Every sport some live source covers, in registry order."""
+    return ",".join(code for code, sport in SPORTS.items() if sport.sources)
+
+
 def scheduled_sports() -> list[str]:
-    codes = os.environ.get("ROYALEY_SCHEDULED_SPORTS", DEFAULT_SPORTS)
+    codes = os.environ.get("ROYALEY_SCHEDULED_SPORTS") or default_sports()
     return [get_sport(code.strip()).code for code in codes.split(",") if code.strip()]
 
 

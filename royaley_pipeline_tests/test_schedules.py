@@ -70,3 +70,12 @@ def test_the_timezone_is_configurable(monkeypatch):
     finally:
         monkeypatch.delenv("ROYALEY_SCHEDULE_TIMEZONE")
         importlib.reload(schedules)
+
+
+def test_by_default_every_sport_with_a_live_source_is_scheduled(monkeypatch):
+    from royaley_pipeline.schedules import scheduled_sports
+
+    monkeypatch.delenv("ROYALEY_SCHEDULED_SPORTS", raising=False)
+    assert scheduled_sports() == ["NFL", "NCAAF", "NBA", "NCAAB", "NHL", "MLB", "ATP"]
+    runs = requests(daily_predictions_schedule, datetime(2024, 1, 7, 6, 0, tzinfo=NEW_YORK))
+    assert len(runs) == 7
