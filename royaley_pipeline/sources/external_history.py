@@ -86,6 +86,8 @@ def with_atp_prices(sackmann: SourceBatch, players_path: str | PathLike[str] | N
     players = players[players["player_id"].str.strip().isin(
         set(sackmann.games["home_team"]) | set(sackmann.games["away_team"]))]
     joined, winner_home = join_sackmann(matches, sackmann.games, players, load_aliases("ATP"), quirks)
+    if joined.empty:
+        return sackmann
     games = sackmann.games.set_index("source_game_id").loc[joined["source_game_id"]].reset_index()
     odds = match_odds(joined.reset_index(drop=True), games, winner_home.reset_index(drop=True))
     batch = sackmann.with_odds(odds)
