@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from royaley_pipeline.config import Settings
+from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.sources.atp import read_atp_matches
-from royaley_pipeline.sources.external import EXTERNAL_DATA_VARIABLE
+from royaley_pipeline.sources.external import SHARED_DATA_VARIABLE
 from royaley_pipeline.sources.external_history import (
     read_external_history,
     sports_with_external_history,
@@ -25,7 +26,7 @@ from royaley_pipeline.sources.external_history import (
 )
 from royaley_pipeline.sources.frames import SourceBatch, validate_batch
 from royaley_pipeline.sources.nba_lines import read_nba_lines
-from royaley_pipeline.sources.nfelo import default_nfelo_path, read_nfelo_lines
+from royaley_pipeline.sources.nfelo import read_nfelo_lines
 from royaley_pipeline.sources.nflverse import read_nflverse_games
 from royaley_pipeline.sources.parsing import DateBound, within_dates
 from royaley_pipeline.sources.teams import TeamDirectory
@@ -37,11 +38,15 @@ NFL_WEEK_MARGIN = pd.Timedelta(days=7)  # read whole NFL weeks so nfelo rows can
 
 
 def default_source_locations(settings: Settings) -> dict[str, Path | list[Path] | None]:
-    """Every bundled file by role; ``nfelo_games`` is None when no local copy exists."""
+    """Every bundled file by role; ``nfelo_games`` is None unless the settings name a copy."""
     root = Path(settings.source_data_path)
+    nfelo = settings.nfelo_path
+    if nfelo is not None and not nfelo.is_file():
+        raise BadRequest(f"nfelo file {nfelo} does not exist (set ROYALEY_NFELO_PATH to the file, "
+                         "or ROYALEY_SHARED_DATA to the folder holding nfelo/nfelo_games.csv)")
     return {
         "nflverse_games": root / "nflverse" / "games.csv",
-        "nfelo_games": default_nfelo_path(),
+        "nfelo_games": nfelo,
         "nba_lines": root / "nba" / "nba_2008-2025.csv",
         "atp_matches": sorted((root / "tennis_atp").glob("atp_matches_*.csv")),
         "atp_players": root / "tennis_atp" / "atp_players.csv",
@@ -65,12 +70,12 @@ def read_sport_history(
     if sport.code == "ATP":
         players = locations["atp_players"] if locations["atp_players"].is_file() else None
         matches = read_atp_matches(locations["atp_matches"], start=start, end=end, players_path=players)
-        return validate_batch(with_atp_prices(matches, players, start=start, end=end))
-    external = read_external_history(sport.code, start=start, end=end)
+        return validate_batch(with_atp_prices(matches, players, settings.shared_data_path, start=start, end=end))
+    external = read_external_history(sport.code, settings.shared_data_path, start=start, end=end)
     if external is not None:
         return validate_batch(external)
-    logger.warning("no history files for %s (set %s): returning an empty batch", sport.code,
-                   EXTERNAL_DATA_VARIABLE)
+    logger.warning("no history files for %s (set %s to the folder holding them): returning an empty batch",
+                   sport.code, SHARED_DATA_VARIABLE)
     return SourceBatch()
 
 
@@ -102,8 +107,8 @@ def _read_nfl(locations: dict, start: DateBound, end: DateBound) -> SourceBatch:
 BUNDLED_SPORTS = ("NFL", "NBA", "ATP")
 
 
-def sports_with_history() -> list[str]:
-    """Sports with history to read: the bundled ones and those whose files are found in place
-    (what ``--all`` means)."""
-    external = sports_with_external_history()
+def sports_with_history(settings: Settings) -> list[str]:
+    """Sports with history to read: the bundled ones and those whose files are in the shared
+    data folder (what ``--all`` means)."""
+    external = sports_with_external_history(settings.shared_data_path)
     return [code for code in SPORTS if code in BUNDLED_SPORTS or code in external]

@@ -15,6 +15,7 @@ ATP       games from Sackmann's files (``atp``); tennis-data.co.uk prices 2015..
 from __future__ import annotations
 
 from os import PathLike
+from pathlib import Path
 
 import pandas as pd
 
@@ -40,15 +41,15 @@ SPORT_FILES: dict[str, tuple[str, ...]] = {
 }
 
 
-def sports_with_external_history(environ: dict[str, str] | None = None) -> list[str]:
-    """Sports whose first (main) file is present."""
-    return [sport for sport, roles in SPORT_FILES.items() if external_file(roles[0], environ) is not None]
+def sports_with_external_history(shared_data_path: Path | None) -> list[str]:
+    """Sports whose first (main) file is present in the shared folder."""
+    return [sport for sport, roles in SPORT_FILES.items() if external_file(roles[0], shared_data_path) is not None]
 
 
-def read_external_history(sport: str, *, start: DateBound = None, end: DateBound = None,
-                          environ: dict[str, str] | None = None) -> SourceBatch | None:
+def read_external_history(sport: str, shared_data_path: Path | None, *, start: DateBound = None,
+                          end: DateBound = None) -> SourceBatch | None:
     """A team sport's or WTA's games and odds, or None when its main file is absent."""
-    files = {role: external_file(role, environ) for role in SPORT_FILES.get(sport, ())}
+    files = {role: external_file(role, shared_data_path) for role in SPORT_FILES.get(sport, ())}
     if sport not in SPORT_FILES or sport == "ATP" or files[SPORT_FILES[sport][0]] is None:
         return None
     window = {"start": start, "end": end}
@@ -69,10 +70,10 @@ def _with_sbro(batch: SourceBatch, path, read) -> SourceBatch:
     return batch if path is None else attach_lines(batch, read(path), "sbro")
 
 
-def with_atp_prices(sackmann: SourceBatch, players_path: str | PathLike[str] | None, *, start: DateBound = None,
-                    end: DateBound = None, environ: dict[str, str] | None = None) -> SourceBatch:
+def with_atp_prices(sackmann: SourceBatch, players_path: str | PathLike[str] | None,
+                    shared_data_path: Path | None, *, start: DateBound = None, end: DateBound = None) -> SourceBatch:
     """Sackmann's ATP games with tennis-data.co.uk prices joined on (nothing added if absent)."""
-    path = external_file("atp_tennis_data", environ)
+    path = external_file("atp_tennis_data", shared_data_path)
     if path is None or sackmann.games.empty or players_path is None:
         return sackmann
     quirks = Quirks()

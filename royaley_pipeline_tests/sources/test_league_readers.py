@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from royaley_pipeline.sources.errors import SourceRecordError, UnknownTeamError
-from royaley_pipeline.sources.external import external_data_root, external_file
+from royaley_pipeline.sources.external import external_file
 from royaley_pipeline.sources.frames import validate_batch
 from royaley_pipeline.sources.merge import attach_lines
 from royaley_pipeline.sources.movada import favourite_is_home, read_movada_ncaab
@@ -35,9 +35,12 @@ def closing(batch, source_game_id: str, market: str, side: str) -> pd.Series:
     return odds.sort_values("captured_at").iloc[-1]
 
 
-def test_external_root_prefers_the_environment(tmp_path):
-    assert external_data_root({"ROYALEY_EXTERNAL_DATA": str(tmp_path)}) == tmp_path
-    assert external_file("nhl_sbro", {"ROYALEY_EXTERNAL_DATA": str(tmp_path)}) is None
+def test_external_files_come_only_from_the_configured_folder(tmp_path):
+    assert external_file("nhl_sbro", None) is None  # never a guessed location
+    assert external_file("nhl_sbro", tmp_path) is None
+    (tmp_path / "nhl").mkdir()
+    (tmp_path / "nhl" / "nhl_sbro_2016-17_2021-22.csv").write_text("season\n")
+    assert external_file("nhl_sbro", tmp_path) == tmp_path / "nhl" / "nhl_sbro_2016-17_2021-22.csv"
 
 
 def test_the_unlicensed_files_are_not_in_the_package():
