@@ -6,9 +6,16 @@ from datetime import date
 import pytest
 from dagster import AssetKey
 
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.games import count_rows, load_games
-from royaley_pipeline_tests.sources.external_data import require_external
+from royaley_pipeline_tests.assets.conftest import Pipeline
+from royaley_pipeline_tests.sources.external_data import require_external, shared_data_path
+
+
+@pytest.fixture
+def pipeline(tmp_path) -> Pipeline:
+    """A pipeline whose settings name the shared data folder (nfelo off: not needed here)."""
+    return Pipeline(tmp_path, {"ROYALEY_SHARED_DATA": str(shared_data_path() or tmp_path), "ROYALEY_NFELO_PATH": ""})
 
 
 def latest_quirks(pipeline) -> dict:
