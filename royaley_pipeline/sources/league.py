@@ -23,6 +23,10 @@ from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.parsing import record_label
 
 EASTERN = "America/New_York"
+ASSUMED_START = pd.Timedelta(hours=19)
+"""Local (US Eastern) start assumed where a league file gives only the date; flagged estimated."""
+DOUBLEHEADER_GAP = pd.Timedelta(hours=4)
+"""A doubleheader's later game is assumed to start this long after the earlier one."""
 NO_LINE_MARKERS = {"-", "NL", "N/A", "NA"}
 MAX_OVERROUND = 1.25
 """A two-way moneyline whose implied probabilities sum above this (e.g. −420/−420) or below 1

@@ -20,14 +20,15 @@ blanked (``moneyline_impossible``), equal final scores (basketball cannot tie) l
 
 from __future__ import annotations
 
-import hashlib
 from os import PathLike
 
 import numpy as np
 import pandas as pd
 
+from royaley_pipeline.sources.atp import winner_is_home
 from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
 from royaley_pipeline.sources.league import (
+    ASSUMED_START,
     Quirks,
     check_unique_games,
     drop_impossible_moneylines,
@@ -52,7 +53,6 @@ SOURCE = "sbro_movada"
 BOOK = "sbro_close"
 KEY = "game_datetime"
 SPORT = "NCAAB"
-ASSUMED_START = pd.Timedelta(hours=19)
 MAX_SPREAD = 60.0
 PLAUSIBLE_TOTAL = (80.0, 260.0)
 SEASON_GRACE_MONTHS = 1  # the 2020-21 tournament ended on 5 April 2021
@@ -62,8 +62,7 @@ COLUMNS = ("season", "game_datetime", "top_team", "top_final", "bottom_final", "
 
 def favourite_is_home(date_text: str, favourite: str, underdog: str) -> bool:
     """Deterministic coin toss per game; the same game always lands the same way."""
-    key = "|".join([date_text, *sorted([favourite, underdog])]).encode("utf-8")
-    return hashlib.sha256(key).digest()[0] % 2 == 0
+    return winner_is_home("|".join([date_text, *sorted([favourite, underdog])]))
 
 
 def read_movada_ncaab(

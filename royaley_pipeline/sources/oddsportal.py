@@ -32,6 +32,8 @@ import pandas as pd
 from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
 from royaley_pipeline.sources.league import (
+    ASSUMED_START,
+    DOUBLEHEADER_GAP,
     Quirks,
     check_unique_games,
     drop_impossible_moneylines,
@@ -57,8 +59,6 @@ from royaley_pipeline.sports import get_sport
 SOURCE = "oddsportal"
 BOOK = "oddsportal_avg"
 KEY = "game_url"
-ASSUMED_START = pd.Timedelta(hours=19)
-DOUBLEHEADER_GAP = pd.Timedelta(hours=4)
 NHL_COLUMNS = ("season", "date", "season_type", "neutral", "team_1", "team_2", "points_1", "points_2",
                "moneyline_1", "moneyline_2", "game_url")
 MLB_COLUMNS = ("season", "date", "team_1", "team_2", "score_1", "score_2", "result",

@@ -47,6 +47,8 @@ from royaley_pipeline.sources.frames import (
     odds_for_sides,
 )
 from royaley_pipeline.sources.league import (
+    ASSUMED_START,
+    DOUBLEHEADER_GAP,
     Quirks,
     check_unique_games,
     drop_impossible_moneylines,
@@ -73,8 +75,6 @@ from royaley_pipeline.sports import get_sport
 SOURCE = "sbro"
 BOOK = "sbro"
 KEY = "Rot"
-ASSUMED_START = pd.Timedelta(hours=19)
-DOUBLEHEADER_GAP = pd.Timedelta(hours=4)
 PLAUSIBLE_TOTAL = (0.5, 60.0)  # anything outside is a price or a typo, in any sport here
 TWO_ROW_COLUMNS = ("season", "game_date", "Rot", "VH", "Team", "1st", "2nd", "3rd", "Final", "Open",
                    "Close", "PuckLine", "PuckLine_price", "OpenOU", "OpenOU_price", "CloseOU", "CloseOU_price")
