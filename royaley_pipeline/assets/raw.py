@@ -93,7 +93,7 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
     # Run-wide totals stay in the run's log; each partition's materialisation carries its own rows.
     context.log.info(f"written in this run: {totals}")
     # Source quirks are counted per run (kept, fixed or rejected rows of each sport's files).
-    yield MaterializeResult(asset_key=RAW_GAMES, metadata={"run_source_quirks": MetadataValue.json(quirks)})
+    yield MaterializeResult(asset_key=RAW_GAMES, metadata={"source_quirks": MetadataValue.json(quirks)})
     yield MaterializeResult(asset_key=RAW_ODDS)
     yield MaterializeResult(asset_key=RAW_WEATHER)
 
