@@ -7,6 +7,7 @@ from royaley_pipeline.assets.live import LIVE_GROUP
 from royaley_pipeline.assets.models import MODELS_GROUP
 from royaley_pipeline.assets.predictions import PREDICTIONS_GROUP
 from royaley_pipeline.assets.raw import RAW_GROUP
+from royaley_pipeline.assets.settlements import SETTLEMENTS_GROUP
 
 raw_selection = AssetSelection.groups(RAW_GROUP)
 features_selection = AssetSelection.groups(FEATURES_GROUP)
@@ -31,4 +32,9 @@ predictions_job = define_asset_job(
     description="Score a day's games with the champion models at the best available prices.",
 )
 
-JOBS = [collection_job, live_collection_job, features_job, training_job, predictions_job]
+settlement_job = define_asset_job(
+    "settlement_job", selection=AssetSelection.groups(SETTLEMENTS_GROUP),
+    description="Settle a day's predictions whose games are final: result, profit, closing-line value.",
+)
+
+JOBS = [collection_job, live_collection_job, features_job, training_job, predictions_job, settlement_job]
