@@ -16,11 +16,18 @@ game is the bet). Per group:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
 from royaley_pipeline.domain.backtest import max_drawdown, wilson_interval
 from royaley_pipeline.domain.settlement import BET, LOST, PUSH, VOID, WON
+from royaley_pipeline.domain.staking import NO_SIGNAL_TIER, TIER_NAMES
+from royaley_pipeline.sports import BET_TYPES, check_bet_type, get_sport
+
+TIERS = (*TIER_NAMES, NO_SIGNAL_TIER)
 
 STARTING_BANKROLL = 100.0
 ORDER_COLUMNS = ["start_time", "game_id", "bet_type"]
@@ -29,6 +36,36 @@ LEDGER_COLUMNS = [
     "units", "roi", "kelly_bankroll", "kelly_max_drawdown", "mean_clv_probability",
     "mean_clv_line_points", "clv_bets",
 ]
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """Which settled bets a ledger covers (the CLI's flags and the API's query, validated once).
+
+    ``sport`` None means every sport. A bad value raises ValueError naming the field.
+    """
+
+    sport: str | None = None
+    since: date | None = None
+    until: date | None = None
+    tier: str | None = None
+    bet_type: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.sport is not None:
+            object.__setattr__(self, "sport", get_sport(self.sport).code)
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"since {self.since} is after until {self.until}")
+        if self.tier is not None:
+            tier = self.tier.upper()
+            if tier not in TIERS:
+                raise ValueError(f"tier {self.tier!r} is not one of {', '.join(TIERS)}")
+            object.__setattr__(self, "tier", tier)
+        if self.bet_type is not None:
+            if self.bet_type not in BET_TYPES:
+                raise ValueError(f"bet type {self.bet_type!r} is not one of {', '.join(BET_TYPES)}")
+            if self.sport is not None:
+                check_bet_type(get_sport(self.sport), self.bet_type)
 
 
 def counted_bets(settlements: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 from sqlalchemy import Engine, delete, select
 
+from royaley_pipeline.domain.ledger import LedgerFilter, ledger
 from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.models import GameRow, SettlementRow, SportRow
 from royaley_pipeline.storage.records import as_utc, frame_records
@@ -70,3 +71,9 @@ def load_settlements(
         frame[column] = as_utc(frame[column])
     frame["game_date"] = pd.to_datetime(frame["game_date"]).dt.date
     return frame
+
+
+def load_ledger(engine: Engine, query: LedgerFilter) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ledger of the settled bets ``query`` selects, and those settlements."""
+    settled = load_settlements(engine, query.sport, query.since, query.until, query.tier, query.bet_type)
+    return ledger(settled), settled
