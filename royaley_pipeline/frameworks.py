@@ -9,10 +9,12 @@ from __future__ import annotations
 import importlib.util
 import shutil
 
+from royaley_pipeline.errors import BadRequest
+
 FRAMEWORKS = ("sklearn", "h2o", "autogluon")
 
 
-class FrameworkUnavailableError(ValueError):
+class FrameworkUnavailableError(BadRequest):
     """The framework is known but cannot run here; the message says why and what to use instead."""
 
 

@@ -24,7 +24,7 @@ from royaley_pipeline.domain.features import (
     MARKET_PROBABILITY_COLUMN,
 )
 from royaley_pipeline.domain.training import TrainingService
-from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
+from royaley_pipeline.frameworks import FRAMEWORKS
 from royaley_pipeline.partitions import model_partitions, parse_model_key, same_sport
 from royaley_pipeline.registry import DEFAULT_ECE_TOLERANCE
 from royaley_pipeline.reports import build_report
@@ -34,11 +34,11 @@ from royaley_pipeline.resources import (
     ModelRegistryResource,
     PathsResource,
 )
-from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.games import load_games
 from royaley_pipeline.storage.predictions import finish_training_run, start_training_run
 from royaley_pipeline.trainers import build_trainer
+from royaley_pipeline.validation import model_request
 
 MODELS_GROUP = "models"
 
@@ -83,13 +83,8 @@ def game_outcome_model(
 ) -> MaterializeResult:
     """Train, validate walk-forward by season, report, register as challenger, promote if it beats the champion."""
     sport_code, bet_type = parse_model_key(context.partition_key)
-    sport = get_sport(sport_code)
-    if not sport.offers(bet_type):
-        raise Failure(f"{sport.code} does not offer {bet_type}; it offers {', '.join(sport.bet_types)}")
-    framework = "sklearn" if config.mock else config.framework
-    reason = unavailable_reason(framework)
-    if reason is not None:
-        raise Failure(reason)
+    request = model_request(sport_code, bet_type, "sklearn" if config.mock else config.framework)
+    sport, framework = request.sport, request.framework
     trainer = build_trainer(
         framework, config.algorithm, mock=config.mock, max_runtime_seconds=config.max_runtime_seconds,
         search=config.search,
