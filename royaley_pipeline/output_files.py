@@ -9,8 +9,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from royaley_pipeline.errors import BadRequest
 
-class UnwritableOutputError(ValueError):
+
+class UnwritableOutputError(BadRequest):
     """The output path cannot be written; the message names the path and the reason."""
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 from royaley_pipeline.domain.backtest import max_drawdown, wilson_interval
 from royaley_pipeline.domain.settlement import BET, LOST, PUSH, VOID, WON
 from royaley_pipeline.domain.staking import NO_SIGNAL_TIER, TIER_NAMES
+from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.sports import BET_TYPES, check_bet_type, get_sport
 
 TIERS = (*TIER_NAMES, NO_SIGNAL_TIER)
@@ -42,7 +43,7 @@ LEDGER_COLUMNS = [
 class LedgerFilter:
     """Which settled bets a ledger covers (the CLI's flags and the API's query, validated once).
 
-    ``sport`` None means every sport. A bad value raises ValueError naming the field.
+    ``sport`` None means every sport. A bad value raises BadRequest naming the field.
     """
 
     sport: str | None = None
@@ -55,15 +56,15 @@ class LedgerFilter:
         if self.sport is not None:
             object.__setattr__(self, "sport", get_sport(self.sport).code)
         if self.since and self.until and self.since > self.until:
-            raise ValueError(f"since {self.since} is after until {self.until}")
+            raise BadRequest(f"since {self.since} is after until {self.until}")
         if self.tier is not None:
             tier = self.tier.upper()
             if tier not in TIERS:
-                raise ValueError(f"tier {self.tier!r} is not one of {', '.join(TIERS)}")
+                raise BadRequest(f"tier {self.tier!r} is not one of {', '.join(TIERS)}")
             object.__setattr__(self, "tier", tier)
         if self.bet_type is not None:
             if self.bet_type not in BET_TYPES:
-                raise ValueError(f"bet type {self.bet_type!r} is not one of {', '.join(BET_TYPES)}")
+                raise BadRequest(f"bet type {self.bet_type!r} is not one of {', '.join(BET_TYPES)}")
             if self.sport is not None:
                 check_bet_type(get_sport(self.sport), self.bet_type)
 
