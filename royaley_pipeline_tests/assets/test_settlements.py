@@ -55,18 +55,22 @@ def pipeline(tmp_path_factory) -> Pipeline:
 
 
 def add_openers(pipeline: Pipeline) -> None:
-    """An opening book for SUNDAY's games: the closing spread and total 1.5 points off at +110 on the
-    Monday, the closing line at −110 at 17:00 UTC."""
-    snapshots = load_odds_snapshots(pipeline.engine, "NFL", SUNDAY, SUNDAY)
+    insert_openers(pipeline.engine, SUNDAY, OPENING, LATE_MOVE)
+
+
+def insert_openers(engine, day: date, opening: pd.Timestamp, late_move: pd.Timestamp) -> None:
+    """An opening book for a day's games: the closing spread and total 1.5 points off at +110 at
+    ``opening``, the closing line at −110 at ``late_move``."""
+    snapshots = load_odds_snapshots(engine, "NFL", day, day)
     closing = snapshots.loc[(snapshots["book"] == "nflverse_close") & snapshots["market"].isin(["spread", "total"])]
     shift = np.where(closing["side"].isin(["home", "over"]), 1.5, -1.5)
     rows = [
         {"game_id": int(row.game_id), "book": "test_opener", "market": row.market, "side": row.side,
          "line": float(row.line) + offset, "price": price, "captured_at": moment.to_pydatetime(), "source": "test"}
         for row, shifted in zip(closing.itertuples(), shift, strict=True)
-        for offset, price, moment in ((shifted, 110.0, OPENING), (0.0, -110.0, LATE_MOVE))
+        for offset, price, moment in ((shifted, 110.0, opening), (0.0, -110.0, late_move))
     ]
-    with pipeline.engine.begin() as connection:
+    with engine.begin() as connection:
         connection.execute(insert(OddsSnapshotRow), rows)
 
 
