@@ -221,7 +221,7 @@ def test_predict_before_kick_off_then_settle_and_read_the_ledger(home):
     assert overall["bets"] > 0
     row = next(line for line in result.stdout.splitlines() if line.startswith("| all"))
     cells = [cell.strip() for cell in row.strip("|").split("|")]
-    assert cells[1] == str(overall["bets"]) and cells[4] == f"{overall['units']:+.2f}"
+    assert cells[1] == str(int(overall["bets"])) and cells[4] == f"{overall['units']:+.2f}"
     assert "first prediction of a game and bet type made before kick-off with a stake" in " ".join(result.stdout.split())
     spread_only = royaley(home, "ledger", "--sport", "NFL", "--bet-type", "spread", "--since", "2018-12-23")
     assert spread_only.returncode == 0 and "| moneyline" not in spread_only.stdout
