@@ -316,6 +316,6 @@ def test_a_successful_collection_settles_its_day(database_url, collectors, https
         sensor_name=settlement_after_collection_sensor.name, dagster_event=success,
         dagster_instance=instance, dagster_run=instance.get_run_by_id(result.run_id),
     )
-    request = settlement_after_collection_sensor(context)
-    assert request.partition_key == NFL_KEY
+    requests = settlement_after_collection_sensor(context)
+    assert [r.partition_key for r in requests] == [NFL_KEY]
     assert settlement_after_collection_sensor.job_name == "settlement_job"
