@@ -205,7 +205,7 @@ def test_predict_before_kick_off_then_settle_and_read_the_ledger(home):
     from royaley_pipeline.domain.ledger import ledger
     from royaley_pipeline.storage.database import engine_for
     from royaley_pipeline.storage.settlements import load_settlements
-    from royaley_pipeline_tests.assets.test_settlements import insert_openers
+    from royaley_pipeline_tests.openers import insert_openers
 
     engine = engine_for(load_settings({"ROYALEY_HOME": str(home)}).database_url)
     insert_openers(engine, date(2018, 12, 23), opening=pd.Timestamp("2018-12-17 18:00", tz="UTC"),

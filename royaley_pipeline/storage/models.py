@@ -214,15 +214,10 @@ class TrainingRunRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class PredictionRow(Base):
-    """One prediction of a game and bet type at one moment; re-predictions are kept next to it
-    (the settlement decides which of them was the bet)."""
+class PricedPick:
+    """The columns a prediction and its settlement share: which game, which side at which line and
+    price, by which model, with what edge and stake, made when (a mixin: each table gets copies)."""
 
-    __tablename__ = "predictions"
-    __table_args__ = (
-        UniqueConstraint("game_id", "bet_type", "predicted_at"),
-        Index("ix_predictions_sport_date", "sport_id", "game_date"),
-    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"))
     sport_id: Mapped[int] = mapped_column(ForeignKey("sports.id"))
@@ -232,21 +227,32 @@ class PredictionRow(Base):
     model_name: Mapped[str] = mapped_column(String(100))
     model_version: Mapped[str] = mapped_column(String(16))
     probability: Mapped[float] = mapped_column(Float)
-    market_probability: Mapped[float | None] = mapped_column(Float)
     line: Mapped[float | None] = mapped_column(Float)
     price_american: Mapped[float | None] = mapped_column(Float)
     decimal_odds: Mapped[float | None] = mapped_column(Float)
-    book: Mapped[str | None] = mapped_column(String(32))
     edge: Mapped[float | None] = mapped_column(Float)
     tier: Mapped[str] = mapped_column(String(1))
     kelly_stake: Mapped[float] = mapped_column(Float)
     predicted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PredictionRow(PricedPick, Base):
+    """One prediction of a game and bet type at one moment; re-predictions are kept next to it
+    (the settlement decides which of them was the bet)."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (
+        UniqueConstraint("game_id", "bet_type", "predicted_at"),
+        Index("ix_predictions_sport_date", "sport_id", "game_date"),
+    )
+    market_probability: Mapped[float | None] = mapped_column(Float)
+    book: Mapped[str | None] = mapped_column(String(32))
     snapshot_cutoff: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Market, weather and injury inputs were observed strictly before this instant:
     min(kick-off, predicted_at). Empty on rows written before it was recorded."""
 
 
-class SettlementRow(Base):
+class SettlementRow(PricedPick, Base):
     """A prediction of a decided game: result, profit, closing-line value and its role (bet or not)."""
 
     __tablename__ = "settlements"
@@ -256,22 +262,6 @@ class SettlementRow(Base):
         CheckConstraint("result IN ('won', 'lost', 'push', 'void')", name="result_known"),
         CheckConstraint("role IN ('bet', 'no stake', 're-prediction', 'after kick-off')", name="role_known"),
     )
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"))
-    sport_id: Mapped[int] = mapped_column(ForeignKey("sports.id"))
-    game_date: Mapped[date] = mapped_column(Date)
-    bet_type: Mapped[str] = mapped_column(String(16))
-    side: Mapped[str] = mapped_column(String(8))
-    predicted_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    model_name: Mapped[str] = mapped_column(String(100))
-    model_version: Mapped[str] = mapped_column(String(16))
-    probability: Mapped[float] = mapped_column(Float)
-    line: Mapped[float | None] = mapped_column(Float)
-    price_american: Mapped[float | None] = mapped_column(Float)
-    decimal_odds: Mapped[float | None] = mapped_column(Float)
-    edge: Mapped[float | None] = mapped_column(Float)
-    tier: Mapped[str] = mapped_column(String(1))
-    kelly_stake: Mapped[float] = mapped_column(Float)
     result: Mapped[str] = mapped_column(String(8))
     role: Mapped[str] = mapped_column(String(16))
     units: Mapped[float | None] = mapped_column(Float)

@@ -11,11 +11,11 @@ from royaley_pipeline.domain.market import market_lines
 from royaley_pipeline.domain.settlement import settle
 from royaley_pipeline.sources.catalog import read_sport_history
 from royaley_pipeline.storage.database import engine_for
-from royaley_pipeline.storage.games import load_games, load_odds_snapshots, store_source_batch
+from royaley_pipeline.storage.games import load_games, load_odds_snapshots
 from royaley_pipeline.storage.predictions import load_predictions, replace_predictions
 from royaley_pipeline.storage.settlements import replace_settlements
 from royaley_pipeline_tests.api.server import running_api
-from royaley_pipeline_tests.storage.test_settlements import predict
+from royaley_pipeline_tests.storage.test_settlements import predict, store_week_one
 
 WEEK_ONE = (date(2023, 9, 7), date(2023, 9, 11))
 
@@ -26,7 +26,7 @@ def api(tmp_path_factory):
     home = tmp_path_factory.mktemp("ledger-home")
     settings = load_settings({"ROYALEY_HOME": str(home)})
     engine = engine_for(settings.database_url)
-    store_source_batch(engine, "NFL", read_sport_history("NFL", load_settings(), start=WEEK_ONE[0], end=WEEK_ONE[1]))
+    store_week_one(engine, read_sport_history("NFL", load_settings(), start=WEEK_ONE[0], end=WEEK_ONE[1]))
     games = load_games(engine, "NFL", *WEEK_ONE)
     snapshots = load_odds_snapshots(engine, "NFL", *WEEK_ONE)
     for day, day_games in games.groupby("game_date"):

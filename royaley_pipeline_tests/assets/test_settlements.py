@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 
 from royaley_pipeline.assets.predictions import PredictionConfig
 from royaley_pipeline.domain.ledger import ledger
@@ -25,6 +25,7 @@ from royaley_pipeline.storage.models import OddsSnapshotRow
 from royaley_pipeline.storage.predictions import load_predictions
 from royaley_pipeline.storage.settlements import load_settlements
 from royaley_pipeline_tests.assets.conftest import Pipeline
+from royaley_pipeline_tests.openers import insert_openers
 
 HISTORY = (date(2022, 9, 1), date(2024, 2, 28))
 SUNDAY = date(2023, 12, 17)  # early games kick off 18:00 UTC
@@ -56,22 +57,6 @@ def pipeline(tmp_path_factory) -> Pipeline:
 
 def add_openers(pipeline: Pipeline) -> None:
     insert_openers(pipeline.engine, SUNDAY, OPENING, LATE_MOVE)
-
-
-def insert_openers(engine, day: date, opening: pd.Timestamp, late_move: pd.Timestamp) -> None:
-    """An opening book for a day's games: the closing spread and total 1.5 points off at +110 at
-    ``opening``, the closing line at −110 at ``late_move``."""
-    snapshots = load_odds_snapshots(engine, "NFL", day, day)
-    closing = snapshots.loc[(snapshots["book"] == "nflverse_close") & snapshots["market"].isin(["spread", "total"])]
-    shift = np.where(closing["side"].isin(["home", "over"]), 1.5, -1.5)
-    rows = [
-        {"game_id": int(row.game_id), "book": "test_opener", "market": row.market, "side": row.side,
-         "line": float(row.line) + offset, "price": price, "captured_at": moment.to_pydatetime(), "source": "test"}
-        for row, shifted in zip(closing.itertuples(), shift, strict=True)
-        for offset, price, moment in ((shifted, 110.0, opening), (0.0, -110.0, late_move))
-    ]
-    with engine.begin() as connection:
-        connection.execute(insert(OddsSnapshotRow), rows)
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,17 @@ from royaley_pipeline.storage.database import alembic_config, dispose_engine, en
 from royaley_pipeline.storage.games import load_games, load_odds_snapshots, store_source_batch
 from royaley_pipeline.storage.predictions import load_predictions, replace_predictions
 from royaley_pipeline.storage.settlements import load_settlements, replace_settlements
+from royaley_pipeline_tests.openers import insert_openers
 
 OPENING_DAY = date(2023, 9, 10)  # a Sunday of week one 2023
+
+
+def store_week_one(engine, week_one) -> None:
+    """Week one's games with an opening book captured the Monday before (closing lines at 16:59+)."""
+    store_source_batch(engine, "NFL", week_one)
+    for day in (date(2023, 9, 7), OPENING_DAY, date(2023, 9, 11)):
+        insert_openers(engine, day, pd.Timestamp("2023-09-04 18:00", tz="UTC"),
+                       pd.Timestamp(f"{day} 15:00", tz="UTC"))
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +46,7 @@ def predict(games: pd.DataFrame, snapshots: pd.DataFrame, predicted_at: pd.Times
 
 
 def test_re_predictions_are_kept_and_settlements_replace_their_day(engine, week_one):
-    store_source_batch(engine, "NFL", week_one)
+    store_week_one(engine, week_one)
     games = load_games(engine, "NFL", OPENING_DAY, OPENING_DAY)
     snapshots = load_odds_snapshots(engine, "NFL", OPENING_DAY, OPENING_DAY)
     morning = pd.Timestamp(f"{OPENING_DAY} 10:00", tz="UTC")
@@ -72,7 +81,7 @@ def test_re_predictions_are_kept_and_settlements_replace_their_day(engine, week_
 
 def test_downgrade_keeps_the_latest_prediction_and_upgrade_restores_the_schema(database_url, week_one):
     engine = engine_for(database_url)
-    store_source_batch(engine, "NFL", week_one)
+    store_week_one(engine, week_one)
     games = load_games(engine, "NFL", OPENING_DAY, OPENING_DAY)
     snapshots = load_odds_snapshots(engine, "NFL", OPENING_DAY, OPENING_DAY)
     for hour in (10, 12):
