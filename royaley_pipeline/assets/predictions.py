@@ -26,6 +26,7 @@ from royaley_pipeline.domain.features import (
     features_as_of,
 )
 from royaley_pipeline.domain.market import best_available_prices
+from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.domain.slate import (
     GAME_DESCRIPTION_COLUMNS,
     SLATE_GAME_COLUMNS,
@@ -154,7 +155,7 @@ def predict_slate(sport, games, features, prices, registry: ModelRegistry, confi
         slate = price_bets(
             bet_type, probabilities, prices, kelly_fraction=config.kelly_fraction, kelly_cap=config.kelly_cap
         )
-        slate["model_name"] = registry.model_name(sport.code, bet_type)
+        slate["model_name"] = str(ModelName(sport.code, bet_type))
         slate["model_version"] = str(champion.version)
         slates.append(slate)
     if not slates:

@@ -34,23 +34,10 @@ class CollectorsResource(ConfigurableResource):
     sportsdb_api_key: str = ""
     nflverse_location: str = NFLVERSE_GAMES_URL
     tennis_location: str = DEFAULT_TENNIS_URL  # URL or path; "{year}" is filled in
-    attempts: int = 4
-    backoff_initial: float = 1.0
-    backoff_max: float = 30.0
-    jitter: float = 1.0
-    max_retry_after: float = 120.0
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-
-    def retry(self) -> RetrySettings:
-        return RetrySettings(
-            attempts=self.attempts, backoff_initial=self.backoff_initial, backoff_max=self.backoff_max,
-            jitter=self.jitter, max_retry_after=self.max_retry_after,
-            connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
-        )
+    retry: RetrySettings = RetrySettings()
 
     def espn(self) -> espn.EspnClient:
-        return espn.EspnClient(self.espn_base_url, retry=self.retry())
+        return espn.EspnClient(self.espn_base_url, retry=self.retry)
 
     def odds_api(self, known_remaining: int | None = None) -> odds_api.OddsApiClient | None:
         key = self.odds_api_key
@@ -58,27 +45,27 @@ class CollectorsResource(ConfigurableResource):
             return None
         return odds_api.OddsApiClient(
             key, self.odds_api_base_url, regions=self.odds_api_regions,
-            quota_reserve=self.odds_api_quota_reserve, known_remaining=known_remaining, retry=self.retry(),
+            quota_reserve=self.odds_api_quota_reserve, known_remaining=known_remaining, retry=self.retry,
         )
 
     def pinnacle(self) -> pinnacle.PinnacleClient | None:
         username, password = self.pinnacle_username, self.pinnacle_password
         if not username or not password:
             return None
-        return pinnacle.PinnacleClient(username, password, self.pinnacle_base_url, retry=self.retry())
+        return pinnacle.PinnacleClient(username, password, self.pinnacle_base_url, retry=self.retry)
 
     def open_meteo(self) -> open_meteo.OpenMeteoClient:
-        return open_meteo.OpenMeteoClient(self.open_meteo_forecast_url, self.open_meteo_archive_url, retry=self.retry())
+        return open_meteo.OpenMeteoClient(self.open_meteo_forecast_url, self.open_meteo_archive_url, retry=self.retry)
 
     def sportsdb(self) -> sportsdb.SportsDbClient | None:
         key = self.sportsdb_api_key
-        return sportsdb.SportsDbClient(key, self.sportsdb_base_url, retry=self.retry()) if key else None
+        return sportsdb.SportsDbClient(key, self.sportsdb_base_url, retry=self.retry) if key else None
 
     def nflverse_files(self) -> FileClient:
-        return FileClient(source=NFLVERSE_SOURCE, base_url="file:", retry=self.retry())
+        return FileClient(source=NFLVERSE_SOURCE, base_url="file:", retry=self.retry)
 
     def tennis_files(self) -> FileClient:
-        return FileClient(source=TENNIS_SOURCE, base_url="file:", retry=self.retry())
+        return FileClient(source=TENNIS_SOURCE, base_url="file:", retry=self.retry)
 
 
 def collectors_from_settings(settings: Settings, **fields) -> CollectorsResource:

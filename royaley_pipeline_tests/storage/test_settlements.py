@@ -88,7 +88,7 @@ def test_downgrade_keeps_the_latest_prediction_and_upgrade_restores_the_schema(d
         moment = pd.Timestamp(f"{OPENING_DAY} {hour}:00", tz="UTC")
         replace_predictions(engine, "NFL", OPENING_DAY, predict(games, snapshots, moment, 0.02))
     config = alembic_config(database_url)
-    command.downgrade(config, "0001")
+    command.downgrade(config, "0002_drop_training_runs")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM predictions")).scalar_one() == len(games)
     command.upgrade(config, "head")

@@ -7,14 +7,14 @@ prediction's market, weather and injury inputs were observed. `settlements` hold
 predictions of decided games.
 
 Revision ID: 0003_settlements
-Revises: 0001
+Revises: 0002_drop_training_runs
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_settlements"
-down_revision = "0001"
+down_revision = "0002_drop_training_runs"
 branch_labels = None
 depends_on = None
 
