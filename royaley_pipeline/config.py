@@ -19,16 +19,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dagster import EnvVar
 
 from royaley_pipeline.errors import BadRequest
-from royaley_pipeline.frameworks import FRAMEWORKS
 from royaley_pipeline.sports import get_sport
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 NFELO_FILE = Path("nfelo") / "nfelo_games.csv"  # its place inside the shared data folder
 DEFAULT_SCHEDULE_TIMEZONE = "America/New_York"
 DEFAULT_SCHEDULED_SPORTS = "NFL,NBA,ATP"
-# The Sunday retraining's default is what measured best (README, "Training cost per framework"):
-# the searched sklearn logistic regression matched H2O AutoML's log loss at a hundredth of the time.
-DEFAULT_RETRAINING_FRAMEWORK = "sklearn"
 
 DATABASE_URL = "ROYALEY_DATABASE_URL"
 MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"
@@ -73,8 +69,10 @@ class Settings:
     h2o_url: str | None = None
     h2o_nthreads: int = 2
     h2o_max_mem_size: str = "2G"
-    retraining_framework: str = DEFAULT_RETRAINING_FRAMEWORK
-    """``ROYALEY_RETRAINING_FRAMEWORK``: the Sunday retraining's trainer (sklearn, h2o, autogluon)."""
+    retraining_framework: str | None = None
+    """``ROYALEY_RETRAINING_FRAMEWORK``: the Sunday retraining's trainer (sklearn, h2o, autogluon; checked
+    against the framework registry when the schedules are built); empty: ``frameworks.DEFAULT_FRAMEWORK``,
+    what measured best."""
     retraining_algorithm: str | None = None
     """``ROYALEY_RETRAINING_ALGORITHM``: e.g. logistic, hist_gradient_boosting (sklearn), automl, gbm (h2o);
     empty: the framework's default."""
@@ -142,7 +140,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         h2o_url=env.get("ROYALEY_H2O_URL") or None,
         h2o_nthreads=_number(env, "ROYALEY_H2O_NTHREADS", "2", int),
         h2o_max_mem_size=env.get("ROYALEY_H2O_MAX_MEM_SIZE", "2G"),
-        retraining_framework=_framework(env.get("ROYALEY_RETRAINING_FRAMEWORK") or DEFAULT_RETRAINING_FRAMEWORK),
+        retraining_framework=env.get("ROYALEY_RETRAINING_FRAMEWORK") or None,
         retraining_algorithm=env.get("ROYALEY_RETRAINING_ALGORITHM") or None,
         retraining_max_runtime=_positive(env, "ROYALEY_RETRAINING_MAX_RUNTIME"),
         dagster_graphql_url=env.get("ROYALEY_DAGSTER_GRAPHQL_URL") or None,
@@ -162,12 +160,6 @@ def collector_retry_delay(environ: Mapping[str, str] | None = None) -> float:
 
 def _set(env: Mapping[str, str], variables: Mapping[str, str]) -> dict[str, str]:
     return {name: env[variable] for name, variable in variables.items() if env.get(variable)}
-
-
-def _framework(name: str) -> str:
-    if name not in FRAMEWORKS:
-        raise BadRequest(f"ROYALEY_RETRAINING_FRAMEWORK={name!r} is not one of {', '.join(FRAMEWORKS)}")
-    return name
 
 
 def _positive(env: Mapping[str, str], variable: str) -> int | None:

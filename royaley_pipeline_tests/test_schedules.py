@@ -103,8 +103,12 @@ def test_weekly_retraining_defaults_to_what_measured_best():
     assert {(c["framework"], c["algorithm"], c["max_runtime_seconds"]) for c in configs} == {("sklearn", None, None)}
 
 
+def test_an_unknown_retraining_framework_names_the_variable():
+    with pytest.raises(BadRequest, match="ROYALEY_RETRAINING_FRAMEWORK='tensorflow': unknown framework"):
+        schedules("NFL", ROYALEY_RETRAINING_FRAMEWORK="tensorflow")
+
+
 @pytest.mark.parametrize(("variable", "value", "message"), [
-    ("ROYALEY_RETRAINING_FRAMEWORK", "tensorflow", "is not one of sklearn, h2o, autogluon"),
     ("ROYALEY_RETRAINING_MAX_RUNTIME", "ten", "is not a positive number of seconds"),
     ("ROYALEY_RETRAINING_MAX_RUNTIME", "0", "is not a positive number of seconds"),
 ])
