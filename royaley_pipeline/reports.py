@@ -8,6 +8,7 @@ Plots are PNG bytes drawn with matplotlib's Agg backend (no display needed).
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from dataclasses import dataclass, field
@@ -212,6 +213,4 @@ def ledger_png(curve: pd.DataFrame, title: str) -> bytes:
 
 def image_markdown(name: str, image: bytes) -> str:
     """A PNG inline in markdown (a data URI), so the Dagster UI shows it on the asset page."""
-    import base64
-
     return f"![{name}](data:image/png;base64,{base64.b64encode(image).decode('ascii')})"
