@@ -154,4 +154,4 @@ def ledger_markdown(table: pd.DataFrame) -> str:
         "CLV (prob. pts)": table["mean_clv_probability"].map(lambda v: "–" if np.isnan(v) else f"{100 * v:+.2f}"),
         "CLV (line pts)": table["mean_clv_line_points"].map(lambda v: "–" if np.isnan(v) else f"{v:+.2f}"),
     })
-    return shown.to_markdown(index=False)
+    return shown.to_markdown(index=False, disable_numparse=True)
