@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from royaley_pipeline.assets.predictions import PredictionConfig
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
-from royaley_pipeline.launch import MODEL_OP
+from royaley_pipeline.launch import MODEL_OP, run_config
 from royaley_pipeline.partitions import model_key
 from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.features import load_features
@@ -93,10 +94,10 @@ def test_predictions_carry_edge_tier_and_bounded_stakes(trained):
 
 def test_predicting_again_keeps_the_earlier_prediction_as_history(trained):
     """The same instant twice replaces; a later run adds re-predictions, and the slate shows the latest."""
-    as_of = {"ops": {"predictions__game_predictions": {"config": {"as_of": "2018-12-23T11:00:00+00:00"}}}}
+    as_of = run_config(prediction=PredictionConfig(as_of="2018-12-23T11:00:00+00:00"))
     before = len(load_predictions(trained.engine, "NFL", SLATE_DAY, history=True))
     for _ in range(2):
-        assert trained.run_days("predictions_job", "NFL", SLATE_DAY, SLATE_DAY, run_config=as_of).success
+        assert trained.run_days("predictions_job", "NFL", SLATE_DAY, SLATE_DAY, config=as_of).success
     assert len(load_predictions(trained.engine, "NFL", SLATE_DAY, history=True)) == before + 3 * 13
     assert trained.run_days("predictions_job", "NFL", SLATE_DAY, SLATE_DAY).success
     latest = load_predictions(trained.engine, "NFL", SLATE_DAY)
