@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -16,19 +16,32 @@ from rich.table import Table
 from royaley_pipeline import runner
 from royaley_pipeline.api.auth import InsecureBindError
 from royaley_pipeline.api.server import serve
+from royaley_pipeline.assets.predictions import PredictionConfig
+from royaley_pipeline.domain.ledger import LedgerFilter, ledger_markdown
 from royaley_pipeline.domain.model_names import ModelName
+from royaley_pipeline.domain.settlement import BET, ROLES
 from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.frameworks import FRAMEWORKS, check_framework
 from royaley_pipeline.history_window import check_date_range, games_written, history_start
-from royaley_pipeline.launch import COLLECTION_JOB, FEATURES_JOB, PREDICTIONS_JOB, run_config, training_config
+from royaley_pipeline.launch import (
+    COLLECTION_JOB,
+    FEATURES_JOB,
+    PREDICTIONS_JOB,
+    SETTLEMENT_JOB,
+    run_config,
+    training_config,
+)
+from royaley_pipeline.output_files import check_writable, write_json_atomically
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.run_failures import run_failure
+from royaley_pipeline.run_liveness import fail_runs_whose_process_is_gone
 from royaley_pipeline.sources.catalog import sports_with_history
 from royaley_pipeline.sports import SPORTS, check_bet_type, get_sport
 from royaley_pipeline.storage.database import engine_for
-from royaley_pipeline.storage.games import count_rows
+from royaley_pipeline.storage.games import count_rows, next_game_date
 from royaley_pipeline.storage.predictions import load_predictions
 from royaley_pipeline.storage.quality_report import latest_slate_date
+from royaley_pipeline.storage.settlements import load_ledger
 from royaley_pipeline.validation import bet_types_to_train
 
 # Piped output (make run in CI, logs) has no terminal width; keep the slate readable there.
@@ -51,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = None
     try:
         settings = runner.prepare_environment()
+        for run_id in fail_runs_whose_process_is_gone(runner.instance()):
+            console.print(f"[yellow]run {run_id} was left STARTED by a process that is gone; marked failed[/]")
         return args.handler(args, settings)
     except BadRequest as error:
         console.print(f"[bold red]error:[/] {error}", soft_wrap=True)
@@ -91,8 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(handler=cmd_train)
 
     predict = commands.add_parser("predict", help="score a date's games with the champion models")
-    _sport_flags(predict)
-    predict.add_argument("--date", type=_iso_date, default=None, help="YYYY-MM-DD (default: today)")
+    _sport_flags(predict, everything="every sport with games that day (one line per sport skipped)")
+    predict.add_argument("--date", type=_iso_date, default=None,
+                         help="YYYY-MM-DD (default: today in ROYALEY_SCHEDULE_TIMEZONE)")
+    predict.add_argument("--as-of", type=_instant, default=None,
+                         help="predict as at this past instant (ISO 8601, UTC unless zoned): only odds, weather "
+                         "and injury reports observed before it are used (default: now)")
     _slate_filters(predict)
     predict.set_defaults(handler=cmd_predict)
 
@@ -104,6 +123,21 @@ def build_parser() -> argparse.ArgumentParser:
     promote.add_argument("--reason", default="manual promotion")
     promote.add_argument("--actor", default="cli")
     promote.set_defaults(handler=cmd_promote)
+
+    settle = commands.add_parser("settle", help="settle the predictions of final games (what the sensor does)")
+    _sport_flags(settle, everything="every sport with bundled data")
+    settle.add_argument("--date", type=_iso_date, default=None, help="YYYY-MM-DD (default: yesterday)")
+    settle.add_argument("--start", type=_iso_date, default=None)
+    settle.add_argument("--end", type=_iso_date, default=None)
+    settle.set_defaults(handler=cmd_settle)
+
+    ledger = commands.add_parser("ledger", help="how the settled bets fared, by tier and bet type")
+    _sport_flags(ledger, everything="every sport (the default)")
+    ledger.add_argument("--since", type=_iso_date, default=None, help="first game date (YYYY-MM-DD)")
+    ledger.add_argument("--until", type=_iso_date, default=None, help="last game date (YYYY-MM-DD)")
+    ledger.add_argument("--tier", default=None, help="A, B, C or D")
+    ledger.add_argument("--bet-type", default=None, help="spread, moneyline, total or match_winner")
+    ledger.set_defaults(handler=cmd_ledger)
 
     models = commands.add_parser("models", help="list registered model versions")
     models.add_argument("--sport")
@@ -133,9 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _sport_flags(parser: argparse.ArgumentParser) -> None:
+def _sport_flags(parser: argparse.ArgumentParser, everything: str = "every sport with bundled data") -> None:
     parser.add_argument("--sport", help=f"one of {', '.join(SPORTS)}")
-    parser.add_argument("--all", action="store_true", help="every sport with bundled data")
+    parser.add_argument("--all", action="store_true", help=everything)
 
 
 def _date_range_flags(parser: argparse.ArgumentParser) -> None:
@@ -154,6 +188,14 @@ def _iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _instant(text: str) -> pd.Timestamp:
+    try:
+        moment = pd.Timestamp(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an instant (e.g. 2024-12-22T11:00:00Z)") from None
+    return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
 
 
 def _sports(args, settings) -> list[str]:
@@ -242,17 +284,36 @@ def cmd_train(args, settings) -> int:
 
 
 def cmd_predict(args, settings) -> int:
+    """Today's games by default. A sport without games that day is not an error: it is said, with
+    the next date that has stored games, and skipped (exit 0). ``--output`` is one JSON file for the
+    whole request, checked before any run and written atomically at the end."""
     engine = engine_for(settings.database_url)
-    day = args.date or date.today()
-    _check_output(args.output)
-    slates = []
-    for sport in _sports(args, settings):
-        _require_games(engine, sport, day)
+    day = args.date or settings.today()
+    if args.as_of is not None and args.as_of > pd.Timestamp.now(tz="UTC"):
+        raise BadRequest(f"--as-of {args.as_of.isoformat()} is in the future")
+    config = run_config(prediction=PredictionConfig(as_of=args.as_of.isoformat())) if args.as_of else None
+    output = check_writable(Path(args.output)) if args.output else None
+    if args.all and args.sport:
+        raise BadRequest("give --sport CODE or --all, not both")
+    sports = list(SPORTS) if args.all else _sports(args, settings)
+    slates, skipped = [], []
+    for sport in sports:
+        if count_rows(engine, sport, day, day)["games"] == 0:
+            following = next_game_date(engine, sport, day)
+            reason = f"no {sport} games on {day}; " + (
+                f"next stored games: {following}" if following else "none stored after it")
+            skipped.append({"sport": sport, "reason": reason, "next_date": following and following.isoformat()})
+            console.print(f"[yellow]–[/] {reason}")
+            continue
         _run_or_fail(
-            f"predict {sport} {day}", lambda s=sport: runner.run_sport_dates(PREDICTIONS_JOB, s, day, day)
+            f"predict {sport} {day}",
+            lambda s=sport: runner.run_sport_dates(PREDICTIONS_JOB, s, day, day, config=config),
         )
         slates.append(_stored_slate(engine, sport, day, args))
-    _show_slate(slates, args)
+    if slates:
+        _show_slate(slates)
+    if output:
+        _write_slate(output, day, slates, skipped)
     return 0
 
 
@@ -291,10 +352,43 @@ def cmd_models(args, settings) -> int:
     return 0
 
 
+def cmd_settle(args, settings) -> int:
+    """Settle one day (yesterday by default) or a range: every prediction of a game now final."""
+    if args.date and (args.start or args.end):
+        raise BadRequest("give --date or --start/--end, not both")
+    start = args.date or args.start or settings.today() - timedelta(days=1)
+    end = args.date or args.end or start
+    if end < start:
+        raise BadRequest(f"--end {end} is before --start {start}")
+    for sport in _sports(args, settings):
+        _run_or_fail(f"settle {sport} {start}..{end}",
+                     lambda s=sport: runner.run_sport_dates(SETTLEMENT_JOB, s, start, end))
+    return 0
+
+
+def cmd_ledger(args, settings) -> int:
+    """The ledger of settled bets; which prediction of a game is the bet is the settlement's rule."""
+    if args.all and args.sport:
+        raise BadRequest("give --sport CODE or --all, not both")
+    query = LedgerFilter(args.sport, args.since, args.until, args.tier, args.bet_type)
+    table, settled = load_ledger(engine_for(settings.database_url), query)
+    scope = ", ".join(filter(None, [query.sport or "all sports", query.since and f"from {query.since}",
+                                    query.until and f"until {query.until}", query.tier and f"tier {query.tier}",
+                                    query.bet_type]))
+    counts = settled["role"].value_counts().reindex(list(ROLES), fill_value=0)
+    console.print(f"[bold]Ledger[/] ({scope}): {len(settled)} settled predictions, "
+                  + ", ".join(f"{count} {role}" for role, count in counts.items()))
+    console.print(ledger_markdown(table), soft_wrap=True)
+    console.print(f"[dim]A {BET!r} is the first prediction of a game and bet type made before kick-off with a "
+                  "stake; later re-predictions and predictions made after kick-off are settled but not "
+                  "counted. Kelly bankroll from 100, in kick-off order.[/]", soft_wrap=True)
+    return 0
+
+
 def cmd_run(args, settings) -> int:
     """`make run`: the whole graph for one sport on the bundled data, then the slate and quality."""
     sport = get_sport(args.sport)
-    _check_output(args.output)
+    output = check_writable(Path(args.output)) if args.output else None
     engine = engine_for(settings.database_url)
     start, end = check_date_range(sport.code, None, None, date.today())
     _run_or_fail(
@@ -312,7 +406,10 @@ def cmd_run(args, settings) -> int:
         f"predict {sport.code} {day}",
         lambda: runner.run_sport_dates(PREDICTIONS_JOB, sport.code, day, day),
     )
-    _show_slate([_stored_slate(engine, sport.code, day, args)], args)
+    slates = [_stored_slate(engine, sport.code, day, args)]
+    _show_slate(slates)
+    if output:
+        _write_slate(output, day, slates, [])
     _show_quality(settings, sport)
     return 0
 
@@ -346,23 +443,24 @@ def _require_games(engine, sport: str, day: date) -> None:
         )
 
 
-def _check_output(output: str | None) -> None:
-    """Refuse an output file that cannot be written before any run starts."""
-    if output is None:
-        return
-
-    folder = Path(output).expanduser().resolve().parent
-    if not folder.is_dir():
-        raise BadRequest(f"--output {output}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (Path(output).exists() and not os.access(output, os.W_OK)):
-        raise BadRequest(f"--output {output}: not writable")
-
-
 def _stored_slate(engine, sport: str, day: date, args):
     return load_predictions(engine, sport, day, min_edge=args.min_edge, tier=args.tier)
 
 
-def _show_slate(slates, args) -> None:
+def _write_slate(output: Path, day: date, slates, skipped: list[dict]) -> None:
+    """One JSON document for the whole request: every sport's predictions and the sports skipped."""
+    slate = pd.concat(slates, ignore_index=True) if slates else pd.DataFrame()
+    document = {
+        "date": day.isoformat(),
+        "sports": sorted(slate["sport"].unique().tolist()) if len(slate) else [],
+        "skipped": skipped,
+        "predictions": json.loads(slate.to_json(orient="records", date_format="iso")) if len(slate) else [],
+    }
+    write_json_atomically(output, document)
+    console.print(f"slate written to {output} ({len(document['predictions'])} predictions)")
+
+
+def _show_slate(slates) -> None:
     slate = pd.concat(slates, ignore_index=True) if slates else pd.DataFrame()
     table = Table(title=f"Slate ({len(slate)} bets)")
     for column in (
@@ -396,9 +494,6 @@ def _show_slate(slates, args) -> None:
             _fmt(row.kelly_stake, ".2%"),
         )
     console.print(table)
-    if args.output:
-        slate.to_json(args.output, orient="records", date_format="iso", indent=2)
-        console.print(f"slate written to {args.output}")
 
 
 def _show_quality(settings, sport) -> None:

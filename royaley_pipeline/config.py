@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dagster import EnvVar
 
@@ -67,6 +69,15 @@ class Settings:
     h2o_url: str | None = None
     h2o_nthreads: int = 2
     h2o_max_mem_size: str = "2G"
+    retraining_framework: str | None = None
+    """``ROYALEY_RETRAINING_FRAMEWORK``: the Sunday retraining's trainer (sklearn, h2o, autogluon; checked
+    against the framework registry when the schedules are built); empty: ``frameworks.DEFAULT_FRAMEWORK``,
+    what measured best."""
+    retraining_algorithm: str | None = None
+    """``ROYALEY_RETRAINING_ALGORITHM``: e.g. logistic, hist_gradient_boosting (sklearn), automl, gbm (h2o);
+    empty: the framework's default."""
+    retraining_max_runtime: int | None = None
+    """``ROYALEY_RETRAINING_MAX_RUNTIME``: seconds per H2O AutoML / AutoGluon fit; empty: the trainer's 60."""
     dagster_graphql_url: str | None = None
     api_token: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
@@ -77,6 +88,15 @@ class Settings:
     process_variables: frozenset[str] = frozenset()
     """Names of the variables read from the process environment (not from a mapping given to
     ``load_settings``): only those can be handed to Dagster as ``EnvVar``."""
+
+    def today(self) -> date:
+        """Today's date where the schedules run (``schedule_timezone``), not the machine's."""
+        try:
+            zone = ZoneInfo(self.schedule_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BadRequest(f"ROYALEY_SCHEDULE_TIMEZONE={self.schedule_timezone!r} is not a time zone "
+                             "(e.g. America/New_York)") from None
+        return datetime.now(zone).date()
 
     def ensure_directories(self) -> None:
         for path in (self.home, self.features_path, self.datasets_path, self.predictions_path,
@@ -120,6 +140,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         h2o_url=env.get("ROYALEY_H2O_URL") or None,
         h2o_nthreads=_number(env, "ROYALEY_H2O_NTHREADS", "2", int),
         h2o_max_mem_size=env.get("ROYALEY_H2O_MAX_MEM_SIZE", "2G"),
+        retraining_framework=env.get("ROYALEY_RETRAINING_FRAMEWORK") or None,
+        retraining_algorithm=env.get("ROYALEY_RETRAINING_ALGORITHM") or None,
+        retraining_max_runtime=_positive(env, "ROYALEY_RETRAINING_MAX_RUNTIME"),
         dagster_graphql_url=env.get("ROYALEY_DAGSTER_GRAPHQL_URL") or None,
         api_token=env.get(API_TOKEN) or None,
         alert_webhook_url=env.get(ALERT_WEBHOOK_URL) or None,
@@ -137,6 +160,15 @@ def default_scheduled_sports() -> tuple[str, ...]:
 
 def _set(env: Mapping[str, str], variables: Mapping[str, str]) -> dict[str, str]:
     return {name: env[variable] for name, variable in variables.items() if env.get(variable)}
+
+
+def _positive(env: Mapping[str, str], variable: str) -> int | None:
+    text = env.get(variable)
+    if not text:
+        return None
+    if not text.isdigit() or int(text) <= 0:
+        raise BadRequest(f"{variable}={text!r} is not a positive number of seconds")
+    return int(text)
 
 
 def _path(env: Mapping[str, str], variable: str) -> Path | None:

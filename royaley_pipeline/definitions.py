@@ -12,6 +12,7 @@ from royaley_pipeline.assets.live import live_assets
 from royaley_pipeline.assets.models import game_outcome_model
 from royaley_pipeline.assets.predictions import game_predictions
 from royaley_pipeline.assets.raw import historical_games
+from royaley_pipeline.assets.settlements import game_settlements
 from royaley_pipeline.config import Settings, load_settings
 from royaley_pipeline.jobs import JOBS
 from royaley_pipeline.resources import build_resources
@@ -34,7 +35,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """The code location wired to ``settings`` (the live assets' retry delay included)."""
     live = live_assets(settings.collector_retry_delay).values()
     return dg.Definitions(
-        assets=[historical_games, *live, game_features, game_outcome_model, game_predictions],
+        assets=[historical_games, *live, game_features, game_outcome_model, game_predictions, game_settlements],
         asset_checks=RAW_CHECKS,
         jobs=JOBS,
         schedules=build_schedules(settings),

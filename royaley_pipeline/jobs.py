@@ -7,11 +7,13 @@ from royaley_pipeline.assets.live import LIVE_GROUP
 from royaley_pipeline.assets.models import MODELS_GROUP
 from royaley_pipeline.assets.predictions import PREDICTIONS_GROUP
 from royaley_pipeline.assets.raw import RAW_GROUP
+from royaley_pipeline.assets.settlements import SETTLEMENTS_GROUP
 from royaley_pipeline.launch import (
     COLLECTION_JOB,
     FEATURES_JOB,
     LIVE_COLLECTION_JOB,
     PREDICTIONS_JOB,
+    SETTLEMENT_JOB,
     STAGE_TAG,
     TRAINING_JOB,
     Origin,
@@ -44,4 +46,9 @@ predictions_job = define_asset_job(
     description="Score a day's games with the champion models at the best available prices.",
 )
 
-JOBS = [collection_job, live_collection_job, features_job, training_job, predictions_job]
+settlement_job = define_asset_job(
+    SETTLEMENT_JOB, selection=AssetSelection.groups(SETTLEMENTS_GROUP), tags=UI_TAGS,
+    description="Settle a day's predictions whose games are final: result, profit, closing-line value.",
+)
+
+JOBS = [collection_job, live_collection_job, features_job, training_job, predictions_job, settlement_job]

@@ -15,6 +15,7 @@ from enum import StrEnum
 from dagster import RunConfig
 
 from royaley_pipeline.assets.models import TrainingConfig, game_outcome_model
+from royaley_pipeline.assets.predictions import PredictionConfig, game_predictions
 from royaley_pipeline.partitions import sport_day_key, sport_month_key
 
 COLLECTION_JOB = "collection_job"
@@ -22,9 +23,11 @@ LIVE_COLLECTION_JOB = "live_collection_job"
 FEATURES_JOB = "features_job"
 TRAINING_JOB = "training_job"
 PREDICTIONS_JOB = "predictions_job"
-DAILY_JOBS = frozenset({PREDICTIONS_JOB, LIVE_COLLECTION_JOB})  # partitioned by sport × day, not month
+SETTLEMENT_JOB = "settlement_job"
+DAILY_JOBS = frozenset({PREDICTIONS_JOB, LIVE_COLLECTION_JOB, SETTLEMENT_JOB})  # partitioned by sport × day, not month
 
 MODEL_OP = game_outcome_model.op.name  # "models__game_outcome_model", the step a training run fails in
+PREDICTIONS_OP = game_predictions.op.name  # "predictions__game_predictions"
 
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -69,12 +72,22 @@ def training_config(**fields) -> TrainingConfig:
 
 
 def run_config(
-    training: TrainingConfig | None = None, *, execution: dict | None = None, log_level: str = "WARNING"
+    training: TrainingConfig | None = None,
+    *,
+    prediction: PredictionConfig | None = None,
+    execution: dict | None = None,
+    log_level: str = "WARNING",
 ) -> RunConfig:
     """Typed run config. Console logs at WARNING by default: the CLI shows its own progress and the
-    UI keeps the full event log."""
+    UI keeps the full event log. ``prediction`` sets the predictions op's config (e.g. the instant
+    a replay predicts at)."""
+    ops = {}
+    if training is not None:
+        ops[MODEL_OP] = training
+    if prediction is not None:
+        ops[PREDICTIONS_OP] = prediction
     return RunConfig(
-        ops={MODEL_OP: training} if training is not None else None,
+        ops=ops or None,
         loggers={"console": {"config": {"log_level": log_level}}},
         execution=execution,
     )

@@ -8,6 +8,7 @@ Plots are PNG bytes drawn with matplotlib's Agg backend (no display needed).
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from dataclasses import dataclass, field
@@ -193,3 +194,23 @@ def bankroll_png(policy: BacktestResult) -> bytes:
         axes.set_xlabel("bet number")
         axes.legend(title="tiers")
     return _png(figure)
+
+
+def ledger_png(curve: pd.DataFrame, title: str) -> bytes:
+    """The ledger's bankroll: Kelly bankroll and cumulative flat units after each settled bet."""
+    plt = _figure()
+    figure, (flat, kelly) = plt.subplots(1, 2, figsize=(9, 3.5))
+    flat.plot(curve["bet"], curve["units"], color="tab:blue")
+    kelly.plot(curve["bet"], curve["kelly_bankroll"], color="tab:green")
+    flat.axhline(0.0, color="grey", linestyle="--")
+    kelly.axhline(100.0, color="grey", linestyle="--")
+    flat.set_title(f"{title}: flat units")
+    kelly.set_title(f"{title}: Kelly bankroll (start 100)")
+    for axes in (flat, kelly):
+        axes.set_xlabel("bet number (kick-off order)")
+    return _png(figure)
+
+
+def image_markdown(name: str, image: bytes) -> str:
+    """A PNG inline in markdown (a data URI), so the Dagster UI shows it on the asset page."""
+    return f"![{name}](data:image/png;base64,{base64.b64encode(image).decode('ascii')})"

@@ -15,6 +15,7 @@ from royaley_pipeline.config import Settings, load_settings
 from royaley_pipeline.definitions import build_definitions
 from royaley_pipeline.launch import TRAINING_JOB, Origin, range_tags, run_config, run_tags
 from royaley_pipeline.partitions import model_key
+from royaley_pipeline.run_liveness import process_tags
 
 _EMBEDDED_INSTANCE_YAML = """\
 # The embedded Dagster instance of `make run` / `make ui`: SQLite storage in this folder.
@@ -59,13 +60,14 @@ def execute(
     dagster_instance: DagsterInstance | None = None,
     defs: Definitions | None = None,
 ) -> ExecuteInProcessResult:
-    """Execute one run of ``job_name`` in this process, recorded on the instance."""
+    """Execute one run of ``job_name`` in this process, recorded on the instance. The run is tagged
+    with this host and process, so a run left STARTED by a killed process can be told (`run_liveness`)."""
     job = (defs or definitions()).resolve_job_def(job_name)
     return job.execute_in_process(
         run_id=run_id,
         instance=dagster_instance or instance(),
         partition_key=partition_key,
-        tags=tags,
+        tags={**tags, **process_tags()},
         run_config=config or run_config(),
         raise_on_error=False,
     )
@@ -78,6 +80,7 @@ def run_sport_dates(
     end: date,
     *,
     origin: Origin = Origin.CLI,
+    config: RunConfig | None = None,
     dagster_instance: DagsterInstance | None = None,
     defs: Definitions | None = None,
 ) -> ExecuteInProcessResult:
@@ -88,7 +91,7 @@ def run_sport_dates(
     none), never just the two asked for.
     """
     tags = {**run_tags(origin, sport), **range_tags(job_name, sport, start, end)}
-    return execute(job_name, tags=tags, dagster_instance=dagster_instance, defs=defs)
+    return execute(job_name, tags=tags, config=config, dagster_instance=dagster_instance, defs=defs)
 
 
 def run_model(

@@ -19,9 +19,14 @@ from dagster import (
 from royaley_pipeline.alerts import FailureAlert, post_alert
 from royaley_pipeline.assets.live import ODDS_ASSETS
 from royaley_pipeline.config import load_settings
-from royaley_pipeline.jobs import collection_job, live_collection_job, predictions_job
+from royaley_pipeline.jobs import collection_job, live_collection_job, predictions_job, settlement_job
 from royaley_pipeline.launch import PARTITION_TAG, TRIGGER_TAG, Origin, run_tags
-from royaley_pipeline.partitions import parse_sport_date_keys, sport_day_partitions, sport_month_key
+from royaley_pipeline.partitions import (
+    parse_sport_date_keys,
+    sport_day_key,
+    sport_day_partitions,
+    sport_month_key,
+)
 from royaley_pipeline.run_failures import root_cause_message
 
 
@@ -60,15 +65,7 @@ def new_odds_sensor(context: SensorEvaluationContext):
     "06:00 predictions score today's games with today's features.",
 )
 def features_after_collection_sensor(context: RunStatusSensorContext):
-    partition = context.dagster_run.tags.get(PARTITION_TAG)
-    if not partition:
-        return SkipReason("the collection run had no single partition")
-    window = parse_sport_date_keys(sport_day_partitions, [partition])
-    return [
-        RunRequest(run_key=f"month-after-{context.dagster_run.run_id}", partition_key=sport_month_key(sport, window.start),
-                   tags=run_tags(Origin.SENSOR, sport, **{TRIGGER_TAG: "live_collection"}))
-        for sport in window.sports
-    ]
+    return _after_collection(context, "month-after", sport_month_key)
 
 
 
@@ -115,4 +112,28 @@ def run_failure_alert(context: RunFailureSensorContext) -> None:
         context.log.info(f"failure alert for run {alert.run_id} posted to the webhook (HTTP {status})")
 
 
-SENSORS = [new_odds_sensor, features_after_collection_sensor, run_failure_alert]
+@run_status_sensor(
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[live_collection_job],
+    request_job=settlement_job,
+    description="After a day's live collection, settle that day's predictions whose games are now final "
+    "(the 04:00 run collects yesterday's final scores).",
+)
+def settlement_after_collection_sensor(context: RunStatusSensorContext):
+    return _after_collection(context, "settle-after", sport_day_key)
+
+
+def _after_collection(context: RunStatusSensorContext, prefix: str, partition_of) -> list[RunRequest] | SkipReason:
+    """One run per sport of a successful live collection's day, on ``partition_of(sport, day)``."""
+    partition = context.dagster_run.tags.get(PARTITION_TAG)
+    if not partition:
+        return SkipReason("the collection run had no single partition")
+    window = parse_sport_date_keys(sport_day_partitions, [partition])
+    return [
+        RunRequest(run_key=f"{prefix}-{context.dagster_run.run_id}", partition_key=partition_of(sport, window.start),
+                   tags=run_tags(Origin.SENSOR, sport, **{TRIGGER_TAG: "live_collection"}))
+        for sport in window.sports
+    ]
+
+
+SENSORS = [new_odds_sensor, features_after_collection_sensor, settlement_after_collection_sensor, run_failure_alert]

@@ -4,8 +4,10 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from dagster import DagsterInstance
 
@@ -24,7 +26,15 @@ def royaley(home: Path, *args: str, timeout: int = 600, **environ: str) -> subpr
         (["train", "--sport", "XFL", "--bet-type", "spread"], "unknown sport 'XFL'"),
         (["train", "--sport", "ATP", "--bet-type", "spread"], "ATP does not offer bet type 'spread'"),
         (["train", "--sport", "NFL"], "give --bet-type, --all-bet-types or --all"),
-        (["predict", "--sport", "NFL", "--date", "2023-07-04"], "no NFL games on 2023-07-04"),
+        (["predict", "--sport", "CURLING"], "unknown sport 'CURLING'"),
+        (["predict", "--sport", "NFL", "--output", "/dev/null/slate.json"], "cannot write there"),
+        (["predict", "--sport", "NFL", "--as-of", "2999-01-01T00:00Z"], "is in the future"),
+        (["predict", "--sport", "NFL", "--all"], "not both"),
+        (["ledger", "--since", "2024-02-01", "--until", "2024-01-01"], "since 2024-02-01 is after until 2024-01-01"),
+        (["ledger", "--tier", "E"], "tier 'E' is not one of A, B, C, D"),
+        (["ledger", "--sport", "ATP", "--bet-type", "spread"], "ATP does not offer bet type 'spread'"),
+        (["ledger", "--bet-type", "parlay"], "bet type 'parlay' is not one of"),
+        (["settle", "--sport", "NFL", "--start", "2024-02-01", "--end", "2024-01-01"], "is before --start"),
         (["promote", "--sport", "NFL", "--bet-type", "match_winner", "--version", "1"], "does not offer"),
         (["ingest", "--sport", "NFL", "--start", "1850-01-01", "--end", "1850-02-01"],
          "NFL history starts 1999-09-01: --start 1850-01-01 is before it"),
@@ -33,7 +43,7 @@ def royaley(home: Path, *args: str, timeout: int = 600, **environ: str) -> subpr
         (["features", "--sport", "NFL", "--start", "2020-01-01", "--end", "2150-01-01"],
          "--end 2150-01-01 is more than a year after today"),
         (["ingest", "--sport", "ATP", "--start", "2010-01-01", "--end", "2010-02-01"], "ATP history starts 2015-01-01"),
-        (["run", "--sport", "NFL", "--output", "/nonexistent-folder/slate.json"], "folder /nonexistent-folder"),
+        (["run", "--sport", "NFL", "--output", "/dev/null/slate.json"], "--output /dev/null/slate.json: cannot write"),
         (["ingest", "--start", "2023-09-01"], "give --sport CODE or --all"),
     ],
 )
@@ -102,12 +112,13 @@ def test_ingest_train_predict_from_the_shell(home):
     predict = royaley(home, "predict", "--sport", "NFL", "--date", "2018-12-23", "--output", str(output))
     assert predict.returncode == 0, predict.stdout + predict.stderr
     slate = json.loads(output.read_text())
-    assert len(slate) == 3 * 13
-    assert {row["tier"] for row in slate} <= {"A", "B", "C", "D"}
+    assert (slate["date"], slate["sports"], slate["skipped"]) == ("2018-12-23", ["NFL"], [])
+    assert len(slate["predictions"]) == 3 * 13
+    assert {row["tier"] for row in slate["predictions"]} <= {"A", "B", "C", "D"}
     only_a = royaley(home, "predict", "--sport", "NFL", "--date", "2018-12-23", "--tier", "A",
                      "--output", str(home / "a.json"))
     assert only_a.returncode == 0
-    assert all(row["tier"] == "A" for row in json.loads((home / "a.json").read_text()))
+    assert all(row["tier"] == "A" for row in json.loads((home / "a.json").read_text())["predictions"])
 
 
 def test_train_with_h2o_starts_and_stops_its_own_cluster(home):
@@ -167,3 +178,75 @@ def test_ingest_all_runs_each_sport_with_history_as_its_own_run(tmp_path):
 
     engine = engine_for(f"sqlite:///{tmp_path / 'royaley.db'}")
     assert count_rows(engine, "NFL")["games"] == 49 and count_rows(engine, "ATP")["games"] > 100
+
+
+def test_predict_all_predicts_the_sports_with_games_and_names_the_others(home):
+    """The 06:00 cron line: every sport, one JSON file (parent folders made), a line per sport skipped."""
+    output = home / "predictions" / "2018" / "2018-12-23.json"
+    result = royaley(home, "predict", "--all", "--date", "2018-12-23", "--output", str(output))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert any("no NBA games on 2018-12-23; none stored after it" in line for line in lines)  # only NFL stored
+    assert any("predict NFL 2018-12-23" in line for line in lines)
+    document = json.loads(output.read_text())
+    assert document["sports"] == ["NFL"] and len(document["predictions"]) == 3 * 13
+    assert {entry["sport"] for entry in document["skipped"]} == {"NBA", "ATP", *_other_sports()}
+    assert [path.name for path in output.parent.iterdir()] == [output.name]  # no temporary left
+
+
+def _other_sports() -> set[str]:
+    from royaley_pipeline.sports import SPORTS
+
+    return set(SPORTS) - {"NFL", "NBA", "ATP"}
+
+
+def test_a_day_without_games_is_said_with_the_next_date_and_exits_0(home):
+    result = royaley(home, "predict", "--sport", "NFL", "--date", "2018-07-04", "--output", str(home / "july.json"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no NFL games on 2018-07-04; next stored games: 2018-09-06" in " ".join(result.stdout.split())
+    assert json.loads((home / "july.json").read_text())["predictions"] == []
+    today = royaley(home, "predict", "--sport", "NFL", ROYALEY_SCHEDULE_TIMEZONE="Pacific/Kiritimati")
+    assert today.returncode == 0, today.stdout + today.stderr
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    kiritimati_today = datetime.now(ZoneInfo("Pacific/Kiritimati")).date()  # UTC+14: often "tomorrow"
+    assert f"no NFL games on {kiritimati_today}; none stored after it" in " ".join(today.stdout.split())
+
+
+def test_an_unwritable_output_starts_no_run(home):
+    with DagsterInstance.from_config(str(home / "dagster")) as instance:
+        before = len(instance.get_runs())
+    result = royaley(home, "predict", "--sport", "NFL", "--date", "2018-12-23", "--output", "/proc/slate.json")
+    assert result.returncode == 2
+    assert "--output /proc/slate.json: cannot write there" in " ".join(result.stdout.split())
+    with DagsterInstance.from_config(str(home / "dagster")) as instance:
+        assert len(instance.get_runs()) == before
+
+
+def test_predict_before_kick_off_then_settle_and_read_the_ledger(home):
+    """06:00 on game day with an opening book (+110 both ways), settle, then the ledger from the shell."""
+    from royaley_pipeline.config import load_settings
+    from royaley_pipeline.domain.ledger import ledger
+    from royaley_pipeline.storage.database import engine_for
+    from royaley_pipeline.storage.settlements import load_settlements
+    from royaley_pipeline_tests.openers import insert_openers
+
+    engine = engine_for(load_settings({"ROYALEY_HOME": str(home)}).database_url)
+    insert_openers(engine, date(2018, 12, 23), opening=pd.Timestamp("2018-12-17 18:00", tz="UTC"),
+                   late_move=pd.Timestamp("2018-12-23 17:00", tz="UTC"))
+    predict = royaley(home, "predict", "--sport", "NFL", "--date", "2018-12-23", "--as-of", "2018-12-23T11:00:00Z")
+    assert predict.returncode == 0, predict.stdout + predict.stderr
+    settle = royaley(home, "settle", "--sport", "NFL", "--date", "2018-12-23")
+    assert settle.returncode == 0, settle.stdout + settle.stderr
+    result = royaley(home, "ledger", "--sport", "NFL")
+    assert result.returncode == 0, result.stdout + result.stderr
+    settled = load_settlements(engine, "NFL")
+    overall = ledger(settled).set_index("group").loc["all"]
+    assert overall["bets"] > 0
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| all"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[1] == str(int(overall["bets"])) and cells[4] == f"{overall['units']:+.2f}"
+    assert "first prediction of a game and bet type made before kick-off with a stake" in " ".join(result.stdout.split())
+    spread_only = royaley(home, "ledger", "--sport", "NFL", "--bet-type", "spread", "--since", "2018-12-23")
+    assert spread_only.returncode == 0 and "| moneyline" not in spread_only.stdout

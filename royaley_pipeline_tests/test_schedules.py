@@ -79,3 +79,47 @@ def test_by_default_every_sport_with_a_live_source_is_scheduled():
     assert sorted(r.partition_key.split("|")[1] for r in runs) == sorted(
         ["NFL", "NCAAF", "NBA", "NCAAB", "NHL", "MLB", "ATP"])
     assert load_settings({"ROYALEY_HOME": "/nonexistent"}).scheduled_sports[:2] == ("NFL", "NCAAF")
+
+
+def _training_ops_config(runs, defs) -> list[dict]:
+    from dagster import validate_run_config
+
+    job = defs.resolve_job_def("training_job")
+    configs = []
+    for run in runs:
+        validated = validate_run_config(job, run.run_config)  # the job accepts it as it is
+        configs.append(validated["ops"]["models__game_outcome_model"]["config"])
+    return configs
+
+
+def test_weekly_retraining_trains_with_the_configured_framework_algorithm_and_budget():
+    sunday = datetime(2024, 1, 7, 2, 0, tzinfo=NEW_YORK)
+    scheduled = schedules("NFL", ROYALEY_RETRAINING_FRAMEWORK="h2o", ROYALEY_RETRAINING_ALGORITHM="automl",
+                          ROYALEY_RETRAINING_MAX_RUNTIME="600")
+    configs = _training_ops_config(requests(scheduled, "weekly_retraining_schedule", sunday),
+                                   scheduled["weekly_retraining_schedule"][1])
+    assert len(configs) == 3
+    assert {(c["framework"], c["algorithm"], c["max_runtime_seconds"]) for c in configs} == {("h2o", "automl", 600)}
+    assert "with h2o automl" in scheduled["weekly_retraining_schedule"][0].description
+
+
+def test_weekly_retraining_defaults_to_what_measured_best():
+    scheduled = schedules("NFL")
+    configs = _training_ops_config(
+        requests(scheduled, "weekly_retraining_schedule", datetime(2024, 1, 7, 2, 0, tzinfo=NEW_YORK)),
+        scheduled["weekly_retraining_schedule"][1])
+    assert {(c["framework"], c["algorithm"], c["max_runtime_seconds"]) for c in configs} == {("sklearn", None, None)}
+
+
+def test_an_unknown_retraining_framework_names_the_variable():
+    with pytest.raises(BadRequest, match="ROYALEY_RETRAINING_FRAMEWORK='tensorflow': unknown framework"):
+        schedules("NFL", ROYALEY_RETRAINING_FRAMEWORK="tensorflow")
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("ROYALEY_RETRAINING_MAX_RUNTIME", "ten", "is not a positive number of seconds"),
+    ("ROYALEY_RETRAINING_MAX_RUNTIME", "0", "is not a positive number of seconds"),
+])
+def test_a_bad_retraining_setting_names_the_variable(variable, value, message):
+    with pytest.raises(BadRequest, match=f"{variable}={value!r} {message}"):
+        load_settings({"ROYALEY_HOME": "/nonexistent", variable: value})

@@ -122,7 +122,8 @@ def test_schedules_and_the_failure_sensor_are_loaded(dagster_dev):
     assert schedules == {"daily_collection_schedule": "0 4 * * *", "daily_predictions_schedule": "0 6 * * *",
                          "weekly_retraining_schedule": "0 2 * * 0"}
     sensors = {sensor["name"]: sensor for sensor in repository["sensors"]}
-    assert set(sensors) == {"run_failure_alert", "new_odds_sensor", "features_after_collection_sensor"}
+    assert set(sensors) == {"run_failure_alert", "new_odds_sensor", "features_after_collection_sensor",
+                            "settlement_after_collection_sensor"}
     assert sensors["run_failure_alert"]["sensorType"] == "RUN_STATUS"
     assert sensors["run_failure_alert"]["sensorState"]["status"] == "RUNNING"
     assert sensors["new_odds_sensor"]["sensorType"] == "STANDARD"

@@ -8,7 +8,7 @@ from dagster import DagsterInstance
 from fastapi import FastAPI
 
 from royaley_pipeline.api.launching import GraphQLLauncher, InProcessLauncher, Launcher
-from royaley_pipeline.api.routes import models, predictions, training
+from royaley_pipeline.api.routes import ledger, models, predictions, training
 from royaley_pipeline.config import Settings, load_settings
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.storage.database import engine_for
@@ -57,6 +57,6 @@ def create_app(
     app.state.instance = instance or DagsterInstance.get()
     app.state.launcher = launcher or default_launcher(settings, app.state.instance)
     app.state.api_token = api_token if api_token is not None else settings.api_token
-    for module in (training, models, predictions):
+    for module in (training, models, predictions, ledger):
         app.include_router(module.router, prefix="/api/v1")
     return app

@@ -133,6 +133,39 @@ class Prediction(BaseModel):
     tier: str | None
     kelly_stake: float | None
     predicted_at: datetime | None
+    snapshot_cutoff: datetime | None = Field(
+        default=None, description="odds, weather and injury inputs were observed before this instant"
+    )
+
+
+class LedgerRow(BaseModel):
+    group: str = Field(description="all, tier A…D, or a bet type")
+    bets: int = Field(description="won + lost + push")
+    won: int
+    lost: int
+    push: int
+    void: int
+    hit_rate: float | None = Field(description="won / (won + lost)")
+    hit_rate_low: float | None = Field(description="95 % Wilson interval")
+    hit_rate_high: float | None
+    units: float = Field(description="profit staking 1 unit per bet at the price taken")
+    roi: float | None = Field(description="units / bets")
+    kelly_bankroll: float = Field(description="bankroll from 100 staking each bet's Kelly share, kick-off order")
+    kelly_max_drawdown: float
+    mean_clv_probability: float | None = Field(
+        description="de-vigged closing probability minus the implied probability taken (0.02 = 2 points)"
+    )
+    mean_clv_line_points: float | None = Field(description="line points beaten against the close (spreads, totals)")
+    clv_bets: int
+
+
+class Ledger(BaseModel):
+    sport_code: str | None
+    since: date | None
+    until: date | None
+    tier: str | None
+    bet_type: str | None
+    rows: list[LedgerRow]
 
 
 class ErrorResponse(BaseModel):

@@ -1,6 +1,5 @@
 """Models per sport and bet type: walk-forward validated, calibrated, registered in MLflow."""
 
-import base64
 from contextlib import nullcontext
 
 import pandas as pd
@@ -32,7 +31,7 @@ from royaley_pipeline.frameworks import (
 )
 from royaley_pipeline.partitions import every_partition, model_partitions, parse_model_key
 from royaley_pipeline.registry import MOCK_FRAMEWORK, RegisteredVersion
-from royaley_pipeline.reports import TrainingReport, build_report
+from royaley_pipeline.reports import TrainingReport, build_report, image_markdown
 from royaley_pipeline.resources import (
     DatabaseResource,
     H2OClusterResource,
@@ -166,15 +165,10 @@ def describe(
         "model_ece": _plain(report.metrics.get("overall_model_ece")),
         **{name: MetadataValue.md(table) for name, table in report.markdown().items()},
         **{
-            f"plot_{name.removesuffix('.png')}": MetadataValue.md(_image_markdown(name, image))
+            f"plot_{name.removesuffix('.png')}": MetadataValue.md(image_markdown(name, image))
             for name, image in report.plots.items()
         },
     }
-
-
-def _image_markdown(name: str, image: bytes) -> str:
-    """A PNG inline in markdown metadata, which the Dagster UI renders as an image."""
-    return f"![{name}](data:image/png;base64,{base64.b64encode(image).decode('ascii')})"
 
 
 def training_frame(engine, sport_code: str) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Daily predictions: champion models score a date's games against the best available prices."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +18,13 @@ from pydantic import Field
 
 from royaley_pipeline.assets.features import game_features
 from royaley_pipeline.assets.models import game_outcome_model
-from royaley_pipeline.domain.features import FEATURE_SET_VERSION, MARKET_PROBABILITY_COLUMN
+from royaley_pipeline.domain.features import (
+    DEFAULT_SETTINGS,
+    FEATURE_SET_VERSION,
+    MARKET_PROBABILITY_COLUMN,
+    OBSERVED_COLUMNS,
+    features_as_of,
+)
 from royaley_pipeline.domain.market import best_available_prices
 from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.domain.slate import (
@@ -36,8 +42,7 @@ from royaley_pipeline.partitions import (
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.resources import DatabaseResource, ModelRegistryResource, PathsResource
 from royaley_pipeline.sports import get_sport
-from royaley_pipeline.storage.features import load_features
-from royaley_pipeline.storage.games import load_games, load_odds_snapshots
+from royaley_pipeline.storage.features import load_feature_inputs, load_features
 from royaley_pipeline.storage.predictions import replace_predictions
 
 PREDICTIONS_GROUP = "predictions"
@@ -46,6 +51,15 @@ PREDICTIONS_GROUP = "predictions"
 class PredictionConfig(Config):
     kelly_fraction: float = Field(default=0.25, description="share of the full Kelly stake")
     kelly_cap: float = Field(default=0.05, description="largest stake as a share of bankroll")
+    as_of: str | None = Field(
+        default=None,
+        description="the instant the prediction is made (ISO 8601, UTC unless it names a zone; default: "
+        "now): prices, lines, weather and injury reports observed from then on are not used",
+    )
+
+    def instant(self) -> pd.Timestamp:
+        moment = pd.Timestamp(self.as_of) if self.as_of else pd.Timestamp.now(tz="UTC")
+        return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
 
 
 @asset(
@@ -71,17 +85,24 @@ def game_predictions(
     window = parse_sport_date_keys(sport_day_partitions, context.partition_keys)
     engine = database.engine()
     registry = model_registry.registry()
+    as_of = config.instant()
     slates, files = [], []
     for sport_code in window.sports:
         sport = get_sport(sport_code)
-        games = load_games(engine, sport.code, window.start, window.end)
+        inputs = load_feature_inputs(
+            engine, sport.code, start=window.start - timedelta(days=DEFAULT_SETTINGS.injury_lookback_days),
+            end=window.end,
+        )
+        games = inputs["games"].loc[inputs["games"]["game_date"] >= pd.Timestamp(window.start)]
         if games.empty:
             context.log.info(f"{sport.code}: no games between {window.start} and {window.end}")
             continue
-        features = load_features(engine, sport.code, FEATURE_SET_VERSION, window.start, window.end)
-        snapshots = load_odds_snapshots(engine, sport.code, window.start, window.end)
-        prices = best_available_prices(games, snapshots, as_of=pd.Timestamp.now(tz="UTC"))
-        slate = predict_slate(sport, games, features, prices, registry, config, context.log)
+        features = observed_as_of(
+            load_features(engine, sport.code, FEATURE_SET_VERSION, window.start, window.end),
+            features_as_of(sport=sport, as_of=as_of, **inputs),
+        )
+        prices = best_available_prices(games, inputs["snapshots"], as_of=as_of)
+        slate = predict_slate(sport, games, features, prices, registry, config, context.log, predicted_at=as_of)
         for day, day_slate in slate.groupby("game_date") if not slate.empty else []:
             day = pd.Timestamp(day).date()
             replace_predictions(engine, sport.code, day, day_slate)
@@ -94,6 +115,7 @@ def game_predictions(
             "sports": ", ".join(window.sports),
             "first_date": str(window.start),
             "last_date": str(window.end),
+            "predicted_at": as_of.isoformat(),
             "tier_counts": MetadataValue.json(slate["tier"].value_counts().to_dict() if len(slate) else {}),
             "files": MetadataValue.md("\n".join(f"- `{f}`" for f in files) or "_none_"),
             "slate": MetadataValue.md(slate_markdown(slate)),
@@ -101,9 +123,16 @@ def game_predictions(
     )
 
 
-def predict_slate(sport, games, features, prices, registry: ModelRegistry, config: PredictionConfig, log):
+def observed_as_of(stored: pd.DataFrame, observed: pd.DataFrame) -> pd.DataFrame:
+    """Stored features with their odds, weather and injury columns replaced by what was observed
+    before the prediction (`features_as_of`), plus each game's ``snapshot_cutoff``."""
+    kept = stored.drop(columns=[column for column in OBSERVED_COLUMNS if column in stored])
+    return kept.merge(observed, on="game_id", how="left")
+
+
+def predict_slate(sport, games, features, prices, registry: ModelRegistry, config: PredictionConfig, log,
+                  predicted_at: pd.Timestamp):
     """Score each bet type the sport offers with its champion; bet types without one are skipped."""
-    predicted_at = datetime.now(UTC)
     rows = features.merge(games[["game_id", *GAME_DESCRIPTION_COLUMNS]], on="game_id")
     slates = []
     for bet_type in sport.bet_types:
@@ -132,7 +161,7 @@ def predict_slate(sport, games, features, prices, registry: ModelRegistry, confi
     if not slates:
         return pd.DataFrame()
     slate = pd.concat(slates, ignore_index=True).merge(
-        rows[SLATE_GAME_COLUMNS], on="game_id"
+        rows[[*SLATE_GAME_COLUMNS, "snapshot_cutoff"]], on="game_id"
     )
     slate["predicted_at"] = predicted_at
     return slate.sort_values(SLATE_ORDER).reset_index(drop=True)

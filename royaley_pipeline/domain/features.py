@@ -170,6 +170,58 @@ def build_feature_matrix(
     return pd.concat([matrix, *parts], axis=1)
 
 
+OBSERVED_COLUMNS = [*MARKET_LINE_COLUMNS, *MARKET_PROBABILITY_COLUMNS, *WEATHER_COLUMNS, *INJURY_COLUMNS]
+"""Columns that depend on observations made before the game (odds, weather, injury reports) rather
+than on earlier results: the ones a later prediction of the same game can see differently."""
+
+
+def observed_before(frame: pd.DataFrame | None, column: str, as_of: pd.Timestamp) -> pd.DataFrame | None:
+    """The rows of ``frame`` whose ``column`` (captured_at, observed_at) is strictly before ``as_of``."""
+    if frame is None or frame.empty:
+        return frame
+    return frame.loc[pd.to_datetime(frame[column], utc=True) < as_of]
+
+
+def snapshot_cutoff(start_time: pd.Series, as_of: pd.Timestamp) -> pd.Series:
+    """The instant a game's observations are cut at when it is predicted at ``as_of``:
+    min(kick-off, as_of)."""
+    start_time = pd.to_datetime(start_time, utc=True)
+    return start_time.where(start_time < as_of, as_of)
+
+
+def features_as_of(
+    games: pd.DataFrame,
+    snapshots: pd.DataFrame | None,
+    weather: pd.DataFrame | None,
+    injuries: pd.DataFrame | None,
+    sport: Sport,
+    as_of: pd.Timestamp,
+    settings: FeatureSettings = DEFAULT_SETTINGS,
+) -> pd.DataFrame:
+    """`OBSERVED_COLUMNS` of each game as a prediction made at ``as_of`` sees them.
+
+    The stored features are built at collection time with everything observed before kick-off; a
+    prediction made earlier (the 06:00 run) or later (a re-prediction after new odds) must use
+    only what was observed before it was made. Each input is cut strictly before ``as_of`` and the
+    builders then cut at kick-off, so the cut-off is min(kick-off, as_of). ``games`` must hold the
+    games of the teams' previous ``injury_lookback_days`` too: an injury report goes to the team's
+    next game after it. Returns ``game_id``, ``snapshot_cutoff`` and the observed columns.
+    """
+    as_of = pd.Timestamp(as_of)
+    as_of = as_of.tz_localize("UTC") if as_of.tzinfo is None else as_of.tz_convert("UTC")
+    games = games.sort_values(["start_time", "game_id"], kind="stable").reset_index(drop=True)
+    parts = [
+        games[["game_id"]].assign(snapshot_cutoff=snapshot_cutoff(games["start_time"], as_of).to_numpy()),
+        market_lines(games, observed_before(snapshots, "captured_at", as_of))[
+            MARKET_LINE_COLUMNS + MARKET_PROBABILITY_COLUMNS],
+    ]
+    if not sport.is_individual:
+        parts.append(weather_features(games, observed_before(weather, "observed_at", as_of), sport.outdoor))
+        parts.append(injury_features(games, observed_before(injuries, "observed_at", as_of), sport.code,
+                                     settings.injury_lookback_days)[INJURY_COLUMNS])
+    return pd.concat(parts, axis=1)
+
+
 def model_inputs(matrix: pd.DataFrame, bet_type: str) -> pd.DataFrame:
     """The columns a model of `bet_type` may see, and nothing else (labels never pass through)."""
     return matrix[FEATURE_COLUMNS[bet_type]]

@@ -15,16 +15,19 @@ from royaley_pipeline.storage.injuries import load_injuries
 from royaley_pipeline.storage.models import FeatureRow, GameRow, SportRow
 
 
-def load_feature_inputs(engine: Engine, sport_code: str, end: date | None = None) -> dict[str, pd.DataFrame]:
-    """Everything `build_feature_matrix` reads, up to `end`: games, odds snapshots, weather, injuries.
+def load_feature_inputs(
+    engine: Engine, sport_code: str, end: date | None = None, start: date | None = None
+) -> dict[str, pd.DataFrame]:
+    """Everything `build_feature_matrix` reads, games dated in [start, end] (all history by default):
+    games, odds snapshots, weather, injuries (reports observed up to `end`).
 
-    One loader for the asset, the benchmarks and the model-quality scripts, so they all build
-    features from the same inputs.
+    One loader for the features asset, the predictions (which re-read a day's observations as of
+    the prediction), the benchmarks and the model-quality scripts, so all build from the same inputs.
     """
     return {
-        "games": load_games(engine, sport_code, end=end),
-        "snapshots": load_odds_snapshots(engine, sport_code, end=end),
-        "weather": load_weather(engine, sport_code, end=end),
+        "games": load_games(engine, sport_code, start=start, end=end),
+        "snapshots": load_odds_snapshots(engine, sport_code, start=start, end=end),
+        "weather": load_weather(engine, sport_code, start=start, end=end),
         "injuries": load_injuries(engine, sport_code, observed_until=end),
     }
 

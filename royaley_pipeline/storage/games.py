@@ -297,6 +297,18 @@ def count_rows(engine: Engine, sport_code: str, start: date | None = None, end: 
     return {"games": games, "odds_snapshots": odds}
 
 
+def next_game_date(engine: Engine, sport_code: str, after: date) -> date | None:
+    """The first date after ``after`` with a stored game of the sport, or None."""
+    query = (
+        select(func.min(GameRow.game_date))
+        .join(SportRow, SportRow.id == GameRow.sport_id)
+        .where(SportRow.code == get_sport(sport_code).code, GameRow.game_date > after)
+    )
+    with engine.connect() as connection:
+        found = connection.execute(query).scalar_one_or_none()
+    return None if found is None else pd.Timestamp(found).date()
+
+
 def _date_filters(column, start: date | None, end: date | None) -> list:
     filters = []
     if start is not None:

@@ -193,12 +193,10 @@ class FeatureRow(Base):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class PredictionRow(Base):
-    __tablename__ = "predictions"
-    __table_args__ = (
-        UniqueConstraint("game_id", "bet_type"),
-        Index("ix_predictions_sport_date", "sport_id", "game_date"),
-    )
+class PricedPick:
+    """The columns a prediction and its settlement share: which game, which side at which line and
+    price, by which model, with what edge and stake, made when (a mixin: each table gets copies)."""
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"))
     sport_id: Mapped[int] = mapped_column(ForeignKey("sports.id"))
@@ -208,12 +206,50 @@ class PredictionRow(Base):
     model_name: Mapped[str] = mapped_column(String(100))
     model_version: Mapped[str] = mapped_column(String(16))
     probability: Mapped[float] = mapped_column(Float)
-    market_probability: Mapped[float | None] = mapped_column(Float)
     line: Mapped[float | None] = mapped_column(Float)
     price_american: Mapped[float | None] = mapped_column(Float)
     decimal_odds: Mapped[float | None] = mapped_column(Float)
-    book: Mapped[str | None] = mapped_column(String(32))
     edge: Mapped[float | None] = mapped_column(Float)
     tier: Mapped[str] = mapped_column(String(1))
     kelly_stake: Mapped[float] = mapped_column(Float)
     predicted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PredictionRow(PricedPick, Base):
+    """One prediction of a game and bet type at one moment; re-predictions are kept next to it
+    (the settlement decides which of them was the bet)."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (
+        UniqueConstraint("game_id", "bet_type", "predicted_at"),
+        Index("ix_predictions_sport_date", "sport_id", "game_date"),
+    )
+    market_probability: Mapped[float | None] = mapped_column(Float)
+    book: Mapped[str | None] = mapped_column(String(32))
+    snapshot_cutoff: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Market, weather and injury inputs were observed strictly before this instant:
+    min(kick-off, predicted_at). Empty on rows written before it was recorded."""
+
+
+class SettlementRow(PricedPick, Base):
+    """A prediction of a decided game: result, profit, closing-line value and its role (bet or not)."""
+
+    __tablename__ = "settlements"
+    __table_args__ = (
+        UniqueConstraint("game_id", "bet_type", "predicted_at"),
+        Index("ix_settlements_sport_date", "sport_id", "game_date"),
+        CheckConstraint("result IN ('won', 'lost', 'push', 'void')", name="result_known"),
+        CheckConstraint("role IN ('bet', 'no stake', 're-prediction', 'after kick-off')", name="role_known"),
+    )
+    result: Mapped[str] = mapped_column(String(8))
+    role: Mapped[str] = mapped_column(String(16))
+    units: Mapped[float | None] = mapped_column(Float)
+    kelly_return: Mapped[float | None] = mapped_column(Float)
+    home_score: Mapped[float | None] = mapped_column(Float)
+    away_score: Mapped[float | None] = mapped_column(Float)
+    closing_line: Mapped[float | None] = mapped_column(Float)
+    closing_price_american: Mapped[float | None] = mapped_column(Float)
+    closing_probability: Mapped[float | None] = mapped_column(Float)
+    clv_probability: Mapped[float | None] = mapped_column(Float)
+    clv_line_points: Mapped[float | None] = mapped_column(Float)
+    settled_at: Mapped[datetime] = mapped_column(UTCDateTime)

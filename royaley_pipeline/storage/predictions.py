@@ -9,7 +9,7 @@ from sqlalchemy import Engine, delete, select
 
 from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.models import GameRow, PredictionRow, SportRow
-from royaley_pipeline.storage.records import as_utc, frame_records
+from royaley_pipeline.storage.records import as_utc, frame_records, to_python
 
 PREDICTION_COLUMNS = [
     "game_id",
@@ -28,6 +28,7 @@ PREDICTION_COLUMNS = [
     "tier",
     "kelly_stake",
     "predicted_at",
+    "snapshot_cutoff",
 ]
 
 
@@ -37,19 +38,26 @@ def _sport_id(connection, sport_code: str) -> int:
 
 
 def replace_predictions(engine: Engine, sport_code: str, game_date: date, predictions: pd.DataFrame) -> int:
-    """Replace a sport's predictions for one date in one transaction (the partition's rows)."""
+    """Store one prediction run's rows for a date in one transaction.
+
+    A prediction is identified by its game, bet type and ``predicted_at``: re-running the same run
+    (same instant) replaces its rows, a later run adds re-predictions next to the earlier ones.
+    """
+    if predictions.empty:
+        return 0
+    frame = predictions.copy()
+    frame["game_date"] = pd.to_datetime(frame["game_date"]).dt.date
+    instants = [to_python(moment) for moment in pd.to_datetime(frame["predicted_at"], utc=True).unique()]
     with engine.begin() as connection:
         sport_id = _sport_id(connection, sport_code)
         connection.execute(
             delete(PredictionRow).where(
-                PredictionRow.sport_id == sport_id, PredictionRow.game_date == game_date
+                PredictionRow.sport_id == sport_id,
+                PredictionRow.game_date == game_date,
+                PredictionRow.predicted_at.in_(instants),
             )
         )
-        if predictions.empty:
-            return 0
-        frame = predictions.assign(sport_id=sport_id)
-        frame["game_date"] = pd.to_datetime(frame["game_date"]).dt.date
-        rows = frame_records(frame, ["sport_id", *PREDICTION_COLUMNS])
+        rows = frame_records(frame.assign(sport_id=sport_id), ["sport_id", *PREDICTION_COLUMNS])
         connection.execute(PredictionRow.__table__.insert(), rows)
     return len(rows)
 
@@ -60,7 +68,13 @@ def load_predictions(
     game_date: date | None = None,
     min_edge: float | None = None,
     tier: str | None = None,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    history: bool = False,
 ) -> pd.DataFrame:
+    """Stored predictions, largest edge first: the latest of each game and bet type, or every one
+    of them with ``history=True`` (what the settlement reads)."""
     query = (
         select(
             SportRow.code.label("sport"),
@@ -70,18 +84,25 @@ def load_predictions(
         )
         .join(GameRow, GameRow.id == PredictionRow.game_id)
         .join(SportRow, SportRow.id == PredictionRow.sport_id)
-        .order_by(PredictionRow.edge.desc())
+        .order_by(PredictionRow.predicted_at)
     )
     if sport_code:
         query = query.where(SportRow.code == get_sport(sport_code).code)
     if game_date:
         query = query.where(PredictionRow.game_date == game_date)
-    if min_edge is not None:
-        query = query.where(PredictionRow.edge >= min_edge)
-    if tier:
-        query = query.where(PredictionRow.tier == tier.upper())
+    if start:
+        query = query.where(PredictionRow.game_date >= start)
+    if end:
+        query = query.where(PredictionRow.game_date <= end)
     with engine.connect() as connection:
         frame = pd.read_sql(query, connection)
-    frame["start_time"] = as_utc(frame["start_time"])
-    frame["predicted_at"] = as_utc(frame["predicted_at"])
-    return frame
+    for column in ("start_time", "predicted_at", "snapshot_cutoff"):
+        frame[column] = as_utc(frame[column])
+    if not history:
+        frame = frame.drop_duplicates(["game_id", "bet_type"], keep="last")
+    if min_edge is not None:
+        frame = frame.loc[frame["edge"] >= min_edge]
+    if tier:
+        frame = frame.loc[frame["tier"] == tier.upper()]
+    return frame.sort_values("edge", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
+

@@ -26,9 +26,9 @@ class Pipeline:
         self.defs = definitions(self.settings)
         self.instance = DagsterInstance.local_temp(str(home / "dagster"))
 
-    def run_range(self, job_name: str, sport: str, start: date, end: date):
+    def run_range(self, job_name: str, sport: str, start: date, end: date, config=None):
         """One run over [start, end]: months for monthly jobs, days for daily ones."""
-        return self._execute(job_name, tags=range_tags(job_name, sport, start, end))
+        return self._execute(job_name, tags=range_tags(job_name, sport, start, end), config=config)
 
     run_months = run_days = run_range
 

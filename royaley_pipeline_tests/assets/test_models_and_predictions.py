@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
+from royaley_pipeline.assets.predictions import PredictionConfig
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
-from royaley_pipeline.launch import MODEL_OP
+from royaley_pipeline.launch import MODEL_OP, run_config
 from royaley_pipeline.partitions import model_key
 from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.features import load_features
@@ -91,10 +92,17 @@ def test_predictions_carry_edge_tier_and_bounded_stakes(trained):
     assert "| game" in metadata["slate"].value
 
 
-def test_predicting_twice_replaces_rather_than_duplicates(trained):
+def test_predicting_again_keeps_the_earlier_prediction_as_history(trained):
+    """The same instant twice replaces; a later run adds re-predictions, and the slate shows the latest."""
+    as_of = run_config(prediction=PredictionConfig(as_of="2018-12-23T11:00:00+00:00"))
+    before = len(load_predictions(trained.engine, "NFL", SLATE_DAY, history=True))
     for _ in range(2):
-        assert trained.run_days("predictions_job", "NFL", SLATE_DAY, SLATE_DAY).success
-    assert len(load_predictions(trained.engine, "NFL", SLATE_DAY)) == 3 * 13
+        assert trained.run_days("predictions_job", "NFL", SLATE_DAY, SLATE_DAY, config=as_of).success
+    assert len(load_predictions(trained.engine, "NFL", SLATE_DAY, history=True)) == before + 3 * 13
+    assert trained.run_days("predictions_job", "NFL", SLATE_DAY, SLATE_DAY).success
+    latest = load_predictions(trained.engine, "NFL", SLATE_DAY)
+    assert len(latest) == 3 * 13
+    assert (latest["predicted_at"] > pd.Timestamp("2026-01-01", tz="UTC")).all()
 
 
 def test_games_after_a_date_change_no_feature_before_it(trained, tmp_path):

@@ -292,3 +292,19 @@ def test_a_collected_day_reaches_the_features_injuries_weather_and_consensus_lin
     assert (features["weather_available"] == 1).all()
     assert features["closing_spread_home"].notna().sum() >= 2  # consensus of the books quoting before kick-off
     assert 0 < jets["market_home_win_probability"] < 1 and not pd.isna(jets["closing_spread_home"])
+
+
+def test_a_successful_collection_settles_its_day(database_url, collectors, httpserver, instance):
+    """After the 04:00 run collects a day's final scores, that sport-day is settled."""
+    from royaley_pipeline.sensors import settlement_after_collection_sensor
+
+    serve_day(httpserver)
+    result = run([espn_games], NFL_KEY, database_url, collectors, instance)
+    success = [e for e in result.all_events if e.event_type == DagsterEventType.RUN_SUCCESS][0]
+    context = build_run_status_sensor_context(
+        sensor_name=settlement_after_collection_sensor.name, dagster_event=success,
+        dagster_instance=instance, dagster_run=instance.get_run_by_id(result.run_id),
+    )
+    requests = settlement_after_collection_sensor(context)
+    assert [r.partition_key for r in requests] == [NFL_KEY]
+    assert settlement_after_collection_sensor.job_name == "settlement_job"

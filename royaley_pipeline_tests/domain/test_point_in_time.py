@@ -12,7 +12,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from royaley_pipeline.domain.features import build_feature_matrix
+from royaley_pipeline.domain.features import OBSERVED_COLUMNS, build_feature_matrix, features_as_of
 from royaley_pipeline.domain.labels import LABEL_COLUMNS
 from royaley_pipeline.sports import get_sport
 
@@ -195,3 +195,34 @@ def test_weather_after_kick_off_and_injury_reports_from_kick_off_never_affect_a_
     with_late_news = _features_of(games, snapshots, games["game_id"], pd.concat([by_kick_off, post_game]),
                                   pd.concat([injuries, late_scratches], ignore_index=True))
     pd.testing.assert_frame_equal(with_late_news, reference)
+
+
+@settings(max_examples=30, deadline=None)
+@given(leagues)
+def test_a_prediction_sees_only_what_was_observed_before_it_was_made(league):
+    """`features_as_of` at instant T: odds, weather and injury reports observed at or after T change
+    nothing, and with T after every kick-off it equals the stored (kick-off cut) features."""
+    seed, team_count, game_count, cut_quantile = league
+    games, snapshots = generated_league(seed, team_count, game_count)
+    games = games.assign(roof=games["game_id"].map(lambda id_: ROOFS[id_ % 3]))
+    weather, injuries = generated_context(seed, games)
+    span = games["start_time"].max() - games["start_time"].min() + pd.Timedelta(days=2)
+    as_of = games["start_time"].min() - pd.Timedelta(days=1) + cut_quantile * span
+    seen = features_as_of(games, snapshots, weather, injuries, SPORT, as_of)
+
+    later = snapshots.loc[snapshots["captured_at"] >= as_of].assign(line=99.0, price=900.0)
+    late_weather = weather.loc[weather["observed_at"] >= as_of].assign(temperature_f=-40.0, wind_mph=60.0)
+    late_injuries = injuries.loc[injuries["observed_at"] >= as_of].assign(status="out", position="QB")
+    changed = features_as_of(
+        games, pd.concat([snapshots.loc[snapshots["captured_at"] < as_of], later]),
+        pd.concat([weather.loc[weather["observed_at"] < as_of], late_weather]),
+        pd.concat([injuries.loc[injuries["observed_at"] < as_of], late_injuries]), SPORT, as_of,
+    )
+    pd.testing.assert_frame_equal(seen, changed)
+    assert (seen["snapshot_cutoff"] <= as_of).all()
+    assert (seen["snapshot_cutoff"] <= seen.merge(games, on="game_id")["start_time"]).all()
+
+    after_everything = games["start_time"].max() + pd.Timedelta(days=1)
+    stored = build_feature_matrix(games, snapshots, SPORT, weather=weather, injuries=injuries)
+    final = features_as_of(games, snapshots, weather, injuries, SPORT, after_everything)
+    pd.testing.assert_frame_equal(final[OBSERVED_COLUMNS], stored[OBSERVED_COLUMNS])

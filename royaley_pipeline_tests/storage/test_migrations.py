@@ -19,6 +19,7 @@ EXPECTED_TABLES = {
     "injuries",
     "features",
     "predictions",
+    "settlements",
     "alembic_version",
 }
 
@@ -49,12 +50,14 @@ def test_natural_keys_are_unique_constraints(database_url):
     inspector = inspect(engine)
     unique = {
         table: {tuple(c["column_names"]) for c in inspector.get_unique_constraints(table)}
-        for table in ("games", "odds_snapshots", "teams", "team_aliases", "features", "predictions")
+        for table in ("games", "odds_snapshots", "teams", "team_aliases", "features", "predictions", "settlements")
     }
     assert ("sport_id", "source_game_id") in unique["games"]
     assert ("game_id", "book", "market", "side", "captured_at") in unique["odds_snapshots"]
     assert ("sport_id", "alias") in unique["team_aliases"]
     assert ("game_id", "feature_set_version") in unique["features"]
+    assert ("game_id", "bet_type", "predicted_at") in unique["predictions"]
+    assert ("game_id", "bet_type", "predicted_at") in unique["settlements"]
     engine.dispose()
 
 

@@ -8,6 +8,7 @@ from royaley_pipeline.api.auth import require_token
 from royaley_pipeline.api.launching import LaunchError, TrainingRequest, training_status
 from royaley_pipeline.api.schemas import ErrorResponse, TrainingStatusResponse, TrainRequest, TrainResponse
 from royaley_pipeline.domain.model_names import ModelName
+from royaley_pipeline.run_liveness import fail_runs_whose_process_is_gone
 
 router = APIRouter(tags=["training"])
 
@@ -41,7 +42,10 @@ def train_model(body: TrainRequest, request: Request) -> TrainResponse:
     responses={404: {"model": ErrorResponse}},
 )
 def get_training_run(run_id: str, request: Request) -> TrainingStatusResponse:
-    """Status of a training run (queued, started, success, failure), with metrics and model once done."""
+    """Status of a training run (queued, started, success, failure), with metrics and model once done.
+
+    A run left STARTED by a process of this host that no longer exists is reported failed first."""
+    fail_runs_whose_process_is_gone(request.app.state.instance, [run_id])
     found = training_status(request.app.state.instance, run_id, request.app.state.launcher)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no training run with id {run_id!r}")
