@@ -8,7 +8,7 @@ client's own retries could not ride out is retried by the asset's ``RetryPolicy`
 
 import os
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ from royaley_pipeline.collectors.files import collect_nflverse, collect_tennis
 from royaley_pipeline.collectors.settings import CollectorsResource
 from royaley_pipeline.partitions import parse_sport_date_keys, sport_day_partitions
 from royaley_pipeline.resources import DatabaseResource
+from royaley_pipeline.run_clock import run_time
 from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import SourceBatch, validate_batch
 from royaley_pipeline.sources.teams import TeamDirectory
@@ -275,7 +276,7 @@ def open_meteo_weather(context: AssetExecutionContext, database: DatabaseResourc
     """Forecast (recent days) or archive (older days) at each outdoor venue's coordinates."""
     engine, client = database.engine(), collectors.open_meteo()
     rows, without_coordinates = [], []
-    today = datetime.now(UTC).date()
+    today = run_time(context).date()
     try:
         with _guarded():
             for sport, day in _days(_window(context)):

@@ -29,6 +29,7 @@ from royaley_pipeline.partitions import (
 )
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.resources import DatabaseResource, ModelRegistryResource, PathsResource
+from royaley_pipeline.run_clock import run_time
 from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.games import load_games, load_odds_snapshots
@@ -66,6 +67,7 @@ def game_predictions(
     engine = database.engine()
     registry = model_registry.registry()
     slates, files = [], []
+    now = run_time(context)
     for sport_code in window.sports:
         sport = get_sport(sport_code)
         games = load_games(engine, sport.code, window.start, window.end)
@@ -74,8 +76,8 @@ def game_predictions(
             continue
         features = load_features(engine, sport.code, FEATURE_SET_VERSION, window.start, window.end)
         snapshots = load_odds_snapshots(engine, sport.code, window.start, window.end)
-        prices = best_available_prices(games, snapshots, as_of=pd.Timestamp.now(tz="UTC"))
-        slate = predict_slate(sport, games, features, prices, registry, config, context.log)
+        prices = best_available_prices(games, snapshots, as_of=now)
+        slate = predict_slate(sport, games, features, prices, registry, config, context.log, predicted_at=now)
         for day, day_slate in slate.groupby("game_date") if not slate.empty else []:
             day = pd.Timestamp(day).date()
             replace_predictions(engine, sport.code, day, day_slate)
@@ -95,10 +97,16 @@ def game_predictions(
     )
 
 
-def predict_slate(sport, games, features, prices, registry: ModelRegistry, config: PredictionConfig, log):
+def predict_slate(sport, games, features, prices, registry: ModelRegistry, config: PredictionConfig, log,
+                  predicted_at: datetime | None = None):
     """Score each bet type the sport offers with its champion; bet types without one are skipped."""
-    predicted_at = datetime.now(UTC)
+    predicted_at = predicted_at if predicted_at is not None else datetime.now(UTC)
     rows = features.merge(games[["game_id", "start_time", "home_team", "away_team"]], on="game_id")
+    if rows.empty:
+        # Games stored before their month's features were refreshed (a sensor can fire first): no
+        # inputs yet, nothing to score; the run after the refresh scores them.
+        log.warning(f"{sport.code}: {len(games)} game(s) without features yet: nothing to score")
+        return pd.DataFrame()
     slates = []
     for bet_type in sport.bet_types:
         try:
