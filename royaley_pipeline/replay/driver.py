@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time as time_module
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,7 +47,11 @@ SENSOR_ROUNDS = 10  # a tick's sensors settle in three rounds; more would mean a
 
 
 class ReplayError(ValueError):
-    """A replay that cannot be run as asked (printed as one line by the CLI)."""
+    """A replay that cannot be run as asked (printed as one line by the CLI, exit 2)."""
+
+
+class ReplayFailure(RuntimeError):
+    """A replay whose set-up runs failed (exit 1, with the failing step's error)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class RunRecord:
     as_of: pd.Timestamp
     run_id: str
     success: bool
+    seconds: float = 0.0  # wall time of the run, for the runs table and the benchmark
 
 
 @dataclass
@@ -239,11 +245,13 @@ class DailyLoop:
         tags = {**(request.tags or {}), AS_OF_TAG: as_of.isoformat(), "royaley/requested_by": requested_by}
         config = dict(request.run_config or {})
         config.setdefault("loggers", {"console": {"config": {"log_level": "WARNING"}}})
+        began = time_module.perf_counter()
         result = job.execute_in_process(
             instance=self.instance, partition_key=request.partition_key, tags=tags, run_config=config,
             raise_on_error=False,
         )
-        record = RunRecord(requested_by, job.name, request.partition_key, as_of, result.run_id, result.success)
+        record = RunRecord(requested_by, job.name, request.partition_key, as_of, result.run_id, result.success,
+                           time_module.perf_counter() - began)
         self.log.runs.append(record)
         state = "ok" if result.success else "FAILED"
         self.progress(f"  {as_of:%H:%M}Z {job.name} {request.partition_key or ''} ({requested_by}): {state}")
@@ -296,13 +304,13 @@ def train_champions(plan: ReplayPlan, first_day: date, progress: Callable[[str],
     last_day = plan.start - timedelta(days=1)
     result = runner.run_sport_dates("collection_job", plan.sport, first_day, last_day)
     if not result.success:
-        raise ReplayError(f"storing the history before {plan.start} failed: {runner.failure_message(result)}")
+        raise ReplayFailure(f"storing the history before {plan.start} failed: {runner.failure_message(result)}")
     progress(f"history {plan.sport} {first_day}..{last_day} stored")
     config = runner.training_run_config(mock=True if plan.trainer == "mock" else None)
     for bet_type in plan.bet_types or get_sport(plan.sport).bet_types:
         result = runner.run_model(plan.sport, bet_type, run_config=config)
         if not result.success:
-            raise ReplayError(f"training {plan.sport} {bet_type} failed: {runner.failure_message(result)}")
+            raise ReplayFailure(f"training {plan.sport} {bet_type} failed: {runner.failure_message(result)}")
         progress(f"champion {plan.sport} {bet_type} trained ({plan.trainer}) on games before {plan.start}")
 
 
@@ -314,6 +322,9 @@ def run_replay(plan: ReplayPlan, progress: Callable[[str], None] = print) -> Rep
     files = history_files(settings)
     # One day after the stretch: the last day's finals are collected (and settled) that morning.
     history = load_replay_history(files, plan.sport, plan.start, plan.end + timedelta(days=1))
+    in_stretch = history.games["game_date"].between(plan.start, plan.end)
+    if not in_stretch.any():
+        raise ReplayError(f"no {plan.sport} games between {plan.start} and {plan.end} in the bundled history")
     prepare_home(plan.home)
     cut_source, cut_nfelo = cut_history(plan, Path(source_data))
     first_tick = datetime.combine(plan.start, time(0), ZoneInfo("UTC"))
