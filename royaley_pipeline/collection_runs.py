@@ -13,21 +13,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult
+from dagster import DagsterInstance, ExecuteInProcessResult
 
-from royaley_pipeline.assets import live
+from royaley_pipeline.assets.live import LIVE_SOURCES
 from royaley_pipeline.partitions import sport_day_key
 
-# Source name (as the CLI takes it) → the live assets it materialises; games first, then what
-# attaches to stored games.
-SOURCES: dict[str, tuple[AssetKey, ...]] = {
-    "espn": (live.ESPN_GAMES, live.ESPN_INJURIES),
-    "nflverse": (live.NFLVERSE_GAMES,),
-    "thesportsdb": (live.SPORTSDB_EVENTS,),
-    "tennis": (live.TENNIS_MATCHES,),
-    "odds_api": (live.ODDS_API_SNAPSHOTS,),
-    "pinnacle": (live.PINNACLE_SNAPSHOTS,),
-    "open_meteo": (live.OPEN_METEO_WEATHER,),
+# Source name as the CLI takes it (the original scripts' names) → the live source, in collection
+# order: the feeds that store games first, then those that attach odds and weather to them.
+SOURCES: dict[str, str] = {
+    "espn": "espn",
+    "nflverse": "nflverse",
+    "thesportsdb": "thesportsdb",
+    "tennis": "sackmann",
+    "odds_api": "the_odds_api",
+    "pinnacle": "pinnacle",
+    "open_meteo": "open_meteo",
 }
 MAX_DAYS = 31  # a longer range is a backfill: the UI's single-run backfill of the live assets
 
@@ -104,7 +104,7 @@ def collect(request: CollectionRequest, instance: DagsterInstance, job,
         for day in request.days:
             for source in request.sources:
                 result = job.execute_in_process(
-                    instance=instance, partition_key=sport_day_key(sport, day), asset_selection=list(SOURCES[source]),
+                    instance=instance, partition_key=sport_day_key(sport, day), asset_selection=list(LIVE_SOURCES[SOURCES[source]].keys),
                     run_config=quiet(None), tags={"royaley/source": source, "royaley/sport": sport},
                     raise_on_error=False,
                 )
@@ -117,18 +117,17 @@ def collect(request: CollectionRequest, instance: DagsterInstance, job,
 
 
 def _outcome(source: str, sport: str, day: date, result: ExecuteInProcessResult) -> SourceOutcome:
+    """Rows per table, quota and skip reason from the uniform metadata of the live assets."""
     outcome = SourceOutcome(source, sport, day, result.run_id, result.success)
     for event in result.get_asset_materialization_events():
         materialization = event.event_specific_data.materialization
         metadata = {name: getattr(value, "value", value) for name, value in materialization.metadata.items()}
-        table = materialization.asset_key.to_user_string()
-        outcome.rows_written[table] = int(metadata.get("rows_written", 0) or 0)
-        if metadata.get("skipped"):
+        outcome.rows_written[materialization.asset_key.to_user_string()] = int(metadata.get("rows_written") or 0)
+        if metadata.get("skipped") not in (None, "none"):
             outcome.skipped = str(metadata["skipped"])
-        elif metadata.get("sports_not_covered") not in (None, "none") and sport in str(metadata["sports_not_covered"]):
+        elif sport in str(metadata.get("sports_not_covered", "")).split(", "):
             outcome.skipped = f"{source} does not cover {sport}"
-        for quota_key in ("quota_remaining", "requests_remaining"):
-            remaining = metadata.get(quota_key)
-            if isinstance(remaining, (int, float)) and remaining >= 0:
-                outcome.quota_remaining = int(remaining)
+        remaining = metadata.get("quota_remaining")
+        if isinstance(remaining, (int, float)) and remaining >= 0:
+            outcome.quota_remaining = int(remaining)
     return outcome

@@ -13,9 +13,10 @@ from datetime import date
 
 import pandas as pd
 
-from royaley_pipeline.collectors.espn import LEAGUES
-from royaley_pipeline.collectors.odds_api import MARKETS, SPORT_KEYS
+from royaley_pipeline.collectors import espn, odds_api
+from royaley_pipeline.collectors.odds_api import MARKETS
 from royaley_pipeline.replay.history import GAME_LENGTH, ReplayHistory
+from royaley_pipeline.sports import get_sport
 
 BOOKMAKER = {"key": "royaley_replay", "title": "Royaley replay (bundled history)"}
 ODDS_MARKET_KEYS = {market: key for key, market in MARKETS.items()}  # moneyline → h2h, …
@@ -52,7 +53,7 @@ def espn_scoreboard(history: ReplayHistory, sport: str, day: date, now: pd.Times
     """``/{league}/scoreboard?dates=YYYYMMDD``: the slate of ``day`` with each game's state at ``now``."""
     games = history.games[(history.games["sport"] == sport) & (history.games["game_date"] == day)]
     events = [_espn_event(game, now) for game in games.itertuples(index=False)]
-    league = LEAGUES[sport]
+    league = get_sport(sport).league(espn.SOURCE)
     return {"leagues": [{"abbreviation": sport, "slug": league.split("/")[1]}], "day": {"date": day.isoformat()},
             "events": events}
 
@@ -141,7 +142,7 @@ def odds_events(
             })
         events.append({
             "id": game.odds_id,
-            "sport_key": SPORT_KEYS[sport],
+            "sport_key": get_sport(sport).league(odds_api.SOURCE),
             "sport_title": SPORT_TITLES[sport],
             "commence_time": iso(game.start_time),
             "home_team": game.home_name,
@@ -180,7 +181,7 @@ def score_events(history: ReplayHistory, sport: str, now: pd.Timestamp, days_fro
         final = now >= game.end_time
         events.append({
             "id": game.odds_id,
-            "sport_key": SPORT_KEYS[sport],
+            "sport_key": get_sport(sport).league(odds_api.SOURCE),
             "sport_title": SPORT_TITLES[sport],
             "commence_time": iso(game.start_time),
             "completed": final,

@@ -19,14 +19,14 @@ import pandas as pd
 import uvicorn
 from fastapi import FastAPI, Query, Request, Response
 
-from royaley_pipeline.collectors.espn import LEAGUES
-from royaley_pipeline.collectors.odds_api import SPORT_KEYS
+from royaley_pipeline.collectors import espn, odds_api
 from royaley_pipeline.collectors.open_meteo import ARCHIVE_VARIABLES, FORECAST_VARIABLES
 from royaley_pipeline.replay import feeds
-from royaley_pipeline.replay.history import ReplayHistory
+from royaley_pipeline.replay.history import REPLAY_SPORTS, ReplayHistory
+from royaley_pipeline.sports import get_sport
 
-SPORT_OF_LEAGUE = {league: sport for sport, league in LEAGUES.items()}
-SPORT_OF_ODDS_KEY = {key: sport for sport, key in SPORT_KEYS.items()}
+SPORT_OF_LEAGUE = {get_sport(sport).league(espn.SOURCE): sport for sport in REPLAY_SPORTS}
+SPORT_OF_ODDS_KEY = {get_sport(sport).league(odds_api.SOURCE): sport for sport in REPLAY_SPORTS}
 REPLAY_ODDS_API_KEY = "replay"  # what the replay's collectors send; the service accepts any non-empty key
 
 
