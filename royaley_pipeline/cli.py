@@ -236,19 +236,20 @@ def cmd_predict(args, settings) -> int:
 
 
 def cmd_promote(args, settings) -> int:
+    from royaley_pipeline.domain.model_names import ModelName
     from royaley_pipeline.registry import ModelRegistry
 
     sport = get_sport(args.sport)
     check_bet_type(sport, args.bet_type)
     registry = ModelRegistry(settings.mlflow_tracking_uri)
-    name = registry.model_name(sport.code, args.bet_type)
+    name = ModelName(sport.code, args.bet_type)
     if args.rollback:
-        decision = registry.rollback(sport.code, args.bet_type, reason=args.reason, actor=args.actor)
+        decision = registry.rollback(name, reason=args.reason, actor=args.actor)
         console.print(f"[green]✓[/] {name}: {decision.reason}")
         return 0
     if args.version is None:
         raise UsageError("give --version N (or --rollback)")
-    registry.promote(sport.code, int(args.version), bet_type=args.bet_type, reason=args.reason, actor=args.actor)
+    registry.promote(name, int(args.version), reason=args.reason, actor=args.actor)
     console.print(f"[green]✓[/] {name} v{args.version} is champion")
     return 0
 
@@ -264,11 +265,11 @@ def cmd_models(args, settings) -> int:
         table.add_column(column)
     for version in versions:
         table.add_row(
-            str(version.get("name")),
-            str(version.get("version")),
-            ", ".join(version.get("aliases", [])),
-            str(version.get("framework")),
-            json.dumps(version.get("metrics", {}))[:80],
+            version.name,
+            str(version.version),
+            ", ".join(version.aliases),
+            str(version.framework),
+            json.dumps(version.metrics)[:80],
         )
     console.print(table)
     return 0
@@ -471,12 +472,12 @@ def _show_quality(settings, sport) -> None:
     ):
         table.add_column(column, justify="right")
     for version in ModelRegistry(settings.mlflow_tracking_uri).list_versions(sport=sport.code):
-        if "champion" not in version.get("aliases", []):
+        if "champion" not in version.aliases:
             continue
-        metrics = version.get("metrics", {})
+        metrics = version.metrics
         table.add_row(
-            version["name"].split("-", 2)[2],
-            str(version.get("version")),
+            version.model.bet_type,
+            str(version.version),
             _seasons(version),
             _fmt(metrics.get("overall_market_n"), ".0f"),
             _fmt(metrics.get("overall_model_brier_on_market_games"), ".4f"),
@@ -487,8 +488,8 @@ def _show_quality(settings, sport) -> None:
     console.print(table)
 
 
-def _seasons(version: dict) -> str:
-    window = version.get("data_window") or {}
+def _seasons(version) -> str:
+    window = version.data_window
     first, last = window.get("first_season"), window.get("last_season")
     return f"{first}–{last}" if first and last else "–"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Literal
 
@@ -12,7 +11,6 @@ from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
 from royaley_pipeline.sports import SPORTS, check_bet_type, get_sport
 
 Tier = Literal["A", "B", "C", "D"]
-MODEL_ID_PATTERN = re.compile(r"^(?P<name>royaley-(?P<sport>[a-z]+)-(?P<bet_type>[a-z_]+)):(?P<version>[1-9][0-9]{0,8})$")
 
 
 def sport_code(value: str) -> str:

@@ -20,6 +20,7 @@ from royaley_pipeline.assets.features import game_features
 from royaley_pipeline.assets.models import game_outcome_model
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION, MARKET_PROBABILITY_COLUMN
 from royaley_pipeline.domain.market import best_available_prices
+from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.domain.slate import price_bets
 from royaley_pipeline.partitions import (
     parse_sport_date_keys,
@@ -128,7 +129,7 @@ def predict_slate(sport, games, features, prices, registry: ModelRegistry, confi
         slate = price_bets(
             bet_type, probabilities, prices, kelly_fraction=config.kelly_fraction, kelly_cap=config.kelly_cap
         )
-        slate["model_name"] = registry.model_name(sport.code, bet_type)
+        slate["model_name"] = str(ModelName(sport.code, bet_type))
         slate["model_version"] = str(champion.version)
         slates.append(slate)
     if not slates:
