@@ -108,6 +108,52 @@ def score_sunday(home: Path, day: date, repeats: int) -> list[dict[str, float]]:
     return timings
 
 
+def walk_forward_backtest(start: str, days: int, history_from: int, workspace: Path):
+    """The walk-forward backtest of the same games: the same trainer (mock) on the bundled history
+    through the season, the stretch's season predicted by a model trained on the seasons before it,
+    the betting policy at the closing prices (what every model report shows)."""
+    import os
+
+    import mlflow
+    import pandas as pd
+
+    home = workspace / "walk-forward"
+    env = pipeline_environment(home)
+    first, last = date.fromisoformat(start), date.fromisoformat(start) + pd.Timedelta(days=days - 1)
+    season = first.year if first.month >= 3 else first.year - 1
+    for command in (["ingest", "--sport", "NFL", "--start", f"{history_from}-09-01", "--end", f"{season + 1}-02-28"],
+                    ["train", "--sport", "NFL", "--all-bet-types", "--mock", "--first-test-season", str(season)]):
+        measured = run_measured([python(), "-m", "royaley_pipeline.cli", *command], env,
+                                workspace / f"walk-forward-{command[0]}.log")
+        if measured.exit_code != 0:
+            raise SystemExit(f"walk-forward {command[0]} failed: see {workspace}")
+    os.environ.update(env)
+    from royaley_pipeline.domain.backtest import backtest
+    from royaley_pipeline.domain.features import FEATURE_SET_VERSION
+    from royaley_pipeline.registry import ModelRegistry
+    from royaley_pipeline.reports import betting_frame
+    from royaley_pipeline.storage.database import engine_for
+    from royaley_pipeline.storage.features import load_features
+
+    engine = engine_for(env["ROYALEY_DATABASE_URL"])
+    registry = ModelRegistry(env["MLFLOW_TRACKING_URI"])
+    features = load_features(engine, "NFL", FEATURE_SET_VERSION, first, last)
+    rows = {}
+    for bet_type in ("moneyline", "spread", "total"):
+        champion = registry.load_champion("NFL", bet_type)
+        path = mlflow.artifacts.download_artifacts(run_id=champion.run_id, artifact_path="evaluation/out_of_fold.csv",
+                                                   tracking_uri=env["MLFLOW_TRACKING_URI"])
+        out_of_fold = pd.read_csv(path)
+        out_of_fold = out_of_fold[out_of_fold["game_id"].isin(features["game_id"])]
+        frame = betting_frame(bet_type, out_of_fold, features).dropna(subset=["event_decimal_odds",
+                                                                                "other_decimal_odds"])
+        frame["start_time"] = pd.to_datetime(frame["start_time"], utc=True)
+        summary = backtest(frame).summary.set_index("tiers").loc["A+B+C"]
+        rows[bet_type] = {"bets": int(summary["bets"]), "hit_rate": summary["hit_rate"],
+                          "units": summary["flat_units"], "roi": summary["flat_roi"], "games": len(frame)}
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", action="store_true")
