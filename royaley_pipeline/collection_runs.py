@@ -16,7 +16,10 @@ from zoneinfo import ZoneInfo
 from dagster import DagsterInstance, ExecuteInProcessResult
 
 from royaley_pipeline.assets.live import LIVE_SOURCES
+from royaley_pipeline.errors import BadRequest
+from royaley_pipeline.launch import Origin, run_config, run_tags
 from royaley_pipeline.partitions import sport_day_key
+from royaley_pipeline.run_failures import failure_message
 
 # Source name as the CLI takes it (the original scripts' names) → the live source, in collection
 # order: the feeds that store games first, then those that attach odds and weather to them.
@@ -32,7 +35,7 @@ SOURCES: dict[str, str] = {
 MAX_DAYS = 31  # a longer range is a backfill: the UI's single-run backfill of the live assets
 
 
-class CollectionRequestError(ValueError):
+class CollectionRequestError(BadRequest):
     """A request naming an unknown source or an impossible date range (exit 2, nothing written)."""
 
 
@@ -97,15 +100,13 @@ class SourceOutcome:
 def collect(request: CollectionRequest, instance: DagsterInstance, job,
             progress: Callable[[SourceOutcome], None] = lambda outcome: None) -> list[SourceOutcome]:
     """Run every requested source for every sport-day; failures are recorded, not raised."""
-    from royaley_pipeline.runner import failure_message, quiet
-
     outcomes = []
     for sport in request.sports:
         for day in request.days:
             for source in request.sources:
                 result = job.execute_in_process(
                     instance=instance, partition_key=sport_day_key(sport, day), asset_selection=list(LIVE_SOURCES[SOURCES[source]].keys),
-                    run_config=quiet(None), tags={"royaley/source": source, "royaley/sport": sport},
+                    run_config=run_config(), tags={**run_tags(Origin.CLI, sport), "royaley/source": source},
                     raise_on_error=False,
                 )
                 outcome = _outcome(source, sport, day, result)

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import asynccontextmanager
 
 from dagster import DagsterInstance
 from fastapi import FastAPI
 
-from royaley_pipeline.api.auth import TOKEN_VARIABLE
 from royaley_pipeline.api.launching import GraphQLLauncher, InProcessLauncher, Launcher
 from royaley_pipeline.api.routes import models, predictions, training
 from royaley_pipeline.config import Settings, load_settings
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.storage.database import engine_for
-
-GRAPHQL_URL_VARIABLE = "ROYALEY_DAGSTER_GRAPHQL_URL"
 
 DESCRIPTION = """
 Train, inspect and promote Royaley's models and read its predictions.
@@ -26,17 +22,10 @@ the Dagster UI); models and their evidence live in the MLflow registry. `POST` e
 """
 
 
-def default_launcher(instance: DagsterInstance) -> Launcher:
-    url = os.environ.get(GRAPHQL_URL_VARIABLE)
-    if url:
-        return GraphQLLauncher(url)
-
-    def definitions():
-        from royaley_pipeline.definitions import build_definitions
-
-        return build_definitions(load_settings())
-
-    return InProcessLauncher(instance, definitions)
+def default_launcher(settings: Settings, instance: DagsterInstance) -> Launcher:
+    if settings.dagster_graphql_url:
+        return GraphQLLauncher(settings.dagster_graphql_url)
+    return InProcessLauncher(instance)
 
 
 def create_app(
@@ -46,7 +35,7 @@ def create_app(
     launcher: Launcher | None = None,
     api_token: str | None = None,
 ) -> FastAPI:
-    """Build the app; everything not given comes from the environment (as ``royaley api`` does)."""
+    """Build the app; everything not given comes from the settings (as ``royaley api`` does)."""
     settings = settings or load_settings()
 
     @asynccontextmanager
@@ -66,8 +55,8 @@ def create_app(
     app.state.registry = ModelRegistry(settings.mlflow_tracking_uri)
     app.state.engine = engine_for(settings.database_url)
     app.state.instance = instance or DagsterInstance.get()
-    app.state.launcher = launcher or default_launcher(app.state.instance)
-    app.state.api_token = api_token if api_token is not None else os.environ.get(TOKEN_VARIABLE)
+    app.state.launcher = launcher or default_launcher(settings, app.state.instance)
+    app.state.api_token = api_token if api_token is not None else settings.api_token
     for module in (training, models, predictions):
         app.include_router(module.router, prefix="/api/v1")
     return app

@@ -8,7 +8,7 @@ import secrets
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-TOKEN_VARIABLE = "ROYALEY_API_TOKEN"
+from royaley_pipeline.config import API_TOKEN as TOKEN_VARIABLE
 
 bearer = HTTPBearer(auto_error=False, description=f"the token in {TOKEN_VARIABLE}")
 

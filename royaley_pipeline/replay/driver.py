@@ -34,10 +34,11 @@ from dagster import (
 )
 
 from royaley_pipeline.config import PACKAGE_DATA, load_settings
+from royaley_pipeline.errors import BadRequest
+from royaley_pipeline.launch import Origin, run_config, run_tags, training_config
 from royaley_pipeline.replay.history import REPLAY_SPORTS, history_files, load_replay_history
 from royaley_pipeline.replay.service import ReplayClock, ReplayServer, build_app, replay_environment
 from royaley_pipeline.run_clock import AS_OF_TAG
-from royaley_pipeline.sources.nfelo import default_nfelo_path
 from royaley_pipeline.sports import get_sport
 
 MARKER = ".royaley-replay"  # a replay folder is recognised (and may be replaced) by this file
@@ -46,7 +47,7 @@ RUN_SPACING = timedelta(minutes=1)  # simulated time between runs launched at on
 SENSOR_ROUNDS = 10  # a tick's sensors settle in three rounds; more would mean a loop
 
 
-class ReplayError(ValueError):
+class ReplayError(BadRequest):
     """A replay that cannot be run as asked (printed as one line by the CLI, exit 2)."""
 
 
@@ -116,7 +117,7 @@ def environment_for(plan: ReplayPlan, source_data: Path, nfelo: Path | None, bas
         "ROYALEY_PREDICTIONS_PATH": str(home / "predictions"),
         "DAGSTER_HOME": str(home / "dagster"),
         "ROYALEY_SOURCE_DATA": str(source_data),
-        "ROYALEY_NFELO_PATH": str(nfelo) if nfelo else str(home / "history" / "no-nfelo.csv"),
+        "ROYALEY_NFELO_PATH": str(nfelo) if nfelo else "",
         "ROYALEY_SCHEDULED_SPORTS": plan.sport,
         "ROYALEY_COLLECTOR_RETRY_DELAY": "1",
         **replay_environment(base_url),
@@ -147,7 +148,7 @@ def prepare_home(home: Path) -> None:
     (home / MARKER).write_text("made by `royaley replay`; replaced by the next replay into this folder\n")
 
 
-def cut_history(plan: ReplayPlan, source_data: Path) -> tuple[Path, Path | None]:
+def cut_history(plan: ReplayPlan, source_data: Path, nfelo_path: Path | None) -> tuple[Path, Path | None]:
     """Copies of the sport's history files holding only what was known before the stretch.
 
     Games from the first day on (and, for nfelo, every week not wholly before it) are dropped, so
@@ -173,7 +174,6 @@ def cut_history(plan: ReplayPlan, source_data: Path) -> tuple[Path, Path | None]
         nba_kept = nba_kept[nba_kept["season"].astype(int) > from_season]  # the file names seasons by their end
     (target / "nba").mkdir(exist_ok=True)
     nba_kept.to_csv(target / "nba" / "nba_2008-2025.csv", index=False, lineterminator="\n")
-    nfelo_path = default_nfelo_path()
     if nfelo_path is None or not Path(nfelo_path).is_file():
         return target, None
     nfelo = pd.read_csv(nfelo_path, dtype=str, keep_default_na=False)
@@ -242,9 +242,9 @@ class DailyLoop:
     def _execute(self, requested_by: str, job_name: str, request: RunRequest) -> RunRecord:
         as_of = self._next_moment()
         job = self.definitions.resolve_job_def(request.job_name or job_name)
-        tags = {**(request.tags or {}), AS_OF_TAG: as_of.isoformat(), "royaley/requested_by": requested_by}
-        config = dict(request.run_config or {})
-        config.setdefault("loggers", {"console": {"config": {"log_level": "WARNING"}}})
+        tags = {**(request.tags or {}), **run_tags(Origin.REPLAY), AS_OF_TAG: as_of.isoformat(),
+                "royaley/requested_by": requested_by}
+        config = request.run_config or run_config()
         began = time_module.perf_counter()
         result = job.execute_in_process(
             instance=self.instance, partition_key=request.partition_key, tags=tags, run_config=config,
@@ -300,17 +300,18 @@ def train_champions(plan: ReplayPlan, first_day: date, progress: Callable[[str],
     the Elo-baseline logistic model (``--mock``), trained in seconds, unless ``plan.trainer`` says
     ``sklearn`` (the production logistic model with its search)."""
     from royaley_pipeline import runner
+    from royaley_pipeline.run_failures import failure_message
 
     last_day = plan.start - timedelta(days=1)
-    result = runner.run_sport_dates("collection_job", plan.sport, first_day, last_day)
+    result = runner.run_sport_dates("collection_job", plan.sport, first_day, last_day, origin=Origin.REPLAY)
     if not result.success:
-        raise ReplayFailure(f"storing the history before {plan.start} failed: {runner.failure_message(result)}")
+        raise ReplayFailure(f"storing the history before {plan.start} failed: {failure_message(result)}")
     progress(f"history {plan.sport} {first_day}..{last_day} stored")
-    config = runner.training_run_config(mock=True if plan.trainer == "mock" else None)
+    config = run_config(training_config(mock=True if plan.trainer == "mock" else None))
     for bet_type in plan.bet_types or get_sport(plan.sport).bet_types:
-        result = runner.run_model(plan.sport, bet_type, run_config=config)
+        result = runner.run_model(plan.sport, bet_type, config=config, origin=Origin.REPLAY)
         if not result.success:
-            raise ReplayFailure(f"training {plan.sport} {bet_type} failed: {runner.failure_message(result)}")
+            raise ReplayFailure(f"training {plan.sport} {bet_type} failed: {failure_message(result)}")
         progress(f"champion {plan.sport} {bet_type} trained ({plan.trainer}) on games before {plan.start}")
 
 
@@ -326,21 +327,21 @@ def run_replay(plan: ReplayPlan, progress: Callable[[str], None] = print) -> Rep
     if not in_stretch.any():
         raise ReplayError(f"no {plan.sport} games between {plan.start} and {plan.end} in the bundled history")
     prepare_home(plan.home)
-    cut_source, cut_nfelo = cut_history(plan, Path(source_data))
+    cut_source, cut_nfelo = cut_history(plan, Path(source_data), settings.nfelo_path)
     first_tick = datetime.combine(plan.start, time(0), ZoneInfo("UTC"))
     clock = ReplayClock(first_tick)
     with ReplayServer(build_app({plan.sport: history}, clock)) as server:
         with patched_environment(environment_for(plan, cut_source, cut_nfelo, server.base_url)):
             from royaley_pipeline import runner
             from royaley_pipeline.definitions import build_definitions
-            from royaley_pipeline.schedules import schedule_timezone
 
             runner.prepare_environment()
             instance = DagsterInstance.get()
             try:
                 train_champions(plan, first_history_day(cut_source, plan), progress)
-                definitions = build_definitions(load_settings())
-                loop = DailyLoop(definitions, instance, clock, schedule_timezone(), progress)
+                replay_settings = load_settings()
+                definitions = build_definitions(replay_settings)
+                loop = DailyLoop(definitions, instance, clock, replay_settings.schedule_timezone, progress)
                 loop.start_sensors()
                 for offset in range(plan.days + 1):
                     day = plan.start + timedelta(days=offset)
