@@ -10,7 +10,7 @@ import requests
 
 from royaley_pipeline.collectors import espn, odds_api, open_meteo
 from royaley_pipeline.collectors.files import collect_nflverse
-from royaley_pipeline.collectors.settings import collectors_from_environment
+from royaley_pipeline.collectors.settings import collectors_from_settings
 from royaley_pipeline.config import load_settings
 from royaley_pipeline.replay.history import history_files, load_replay_history
 from royaley_pipeline.replay.service import ReplayClock, ReplayServer, build_app, replay_environment
@@ -38,7 +38,7 @@ def replay(histories):
         environment = replay_environment(server.base_url)
         for name, value in environment.items():
             patch.setenv(name, value)
-        yield server, clock, collectors_from_environment(environment)
+        yield server, clock, collectors_from_settings(load_settings(environment))
 
 
 def _games(histories, day=SUNDAY):
