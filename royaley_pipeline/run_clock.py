@@ -16,7 +16,12 @@ AS_OF_TAG = "royaley/as_of"
 
 def run_time(context) -> pd.Timestamp:
     """The run's simulated time (tag ``royaley/as_of``, ISO 8601) or now, in UTC."""
-    tags = context.run.tags if getattr(context, "run", None) is not None else {}
+    return tagged_time(context.run.tags if getattr(context, "run", None) is not None else {})
+
+
+def tagged_time(tags) -> pd.Timestamp:
+    """The time a run's tags give it (``royaley/as_of``), or now, in UTC (e.g. for a sensor
+    judging a finished run)."""
     value = tags.get(AS_OF_TAG)
     if not value:
         return pd.Timestamp(datetime.now(UTC))

@@ -295,7 +295,8 @@ class ReplayResult:
     log: ReplayLog
 
 
-def train_champions(plan: ReplayPlan, first_day: date, progress: Callable[[str], None]) -> None:
+def train_champions(plan: ReplayPlan, first_day: date, progress: Callable[[str], None],
+                    instance: DagsterInstance) -> None:
     """Store the cut history (one collection run) and train each bet type's first champion on it:
     the Elo-baseline logistic model (``--mock``), trained in seconds, unless ``plan.trainer`` says
     ``sklearn`` (the production logistic model with its search)."""
@@ -303,13 +304,14 @@ def train_champions(plan: ReplayPlan, first_day: date, progress: Callable[[str],
     from royaley_pipeline.run_failures import failure_message
 
     last_day = plan.start - timedelta(days=1)
-    result = runner.run_sport_dates("collection_job", plan.sport, first_day, last_day, origin=Origin.REPLAY)
+    result = runner.run_sport_dates("collection_job", plan.sport, first_day, last_day, origin=Origin.REPLAY,
+                                    dagster_instance=instance)
     if not result.success:
         raise ReplayFailure(f"storing the history before {plan.start} failed: {failure_message(result)}")
     progress(f"history {plan.sport} {first_day}..{last_day} stored")
     config = run_config(training_config(mock=True if plan.trainer == "mock" else None))
     for bet_type in plan.bet_types or get_sport(plan.sport).bet_types:
-        result = runner.run_model(plan.sport, bet_type, config=config, origin=Origin.REPLAY)
+        result = runner.run_model(plan.sport, bet_type, config=config, origin=Origin.REPLAY, dagster_instance=instance)
         if not result.success:
             raise ReplayFailure(f"training {plan.sport} {bet_type} failed: {failure_message(result)}")
         progress(f"champion {plan.sport} {bet_type} trained ({plan.trainer}) on games before {plan.start}")
@@ -336,9 +338,10 @@ def run_replay(plan: ReplayPlan, progress: Callable[[str], None] = print) -> Rep
             from royaley_pipeline.definitions import build_definitions
 
             runner.prepare_environment()
-            instance = DagsterInstance.get()
-            try:
-                train_champions(plan, first_history_day(cut_source, plan), progress)
+            # Entered, so the instance's own state storage is the current one for the replay (a
+            # stale one from an earlier instance in this process would break loading definitions).
+            with DagsterInstance.get() as instance:
+                train_champions(plan, first_history_day(cut_source, plan), progress, instance)
                 replay_settings = load_settings()
                 definitions = build_definitions(replay_settings)
                 loop = DailyLoop(definitions, instance, clock, replay_settings.schedule_timezone, progress)
@@ -349,6 +352,4 @@ def run_replay(plan: ReplayPlan, progress: Callable[[str], None] = print) -> Rep
                         loop.day(day)
                     else:  # the morning after: yesterday's finals, then whatever settles them
                         loop.tick("daily_collection_schedule", datetime.combine(day, time(4), loop.zone))
-            finally:
-                instance.dispose()
     return ReplayResult(plan, loop.log)
