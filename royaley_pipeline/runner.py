@@ -18,7 +18,7 @@ from royaley_pipeline.partitions import model_key
 
 _EMBEDDED_INSTANCE_YAML = """\
 # The embedded Dagster instance of `make run` / `make ui`: SQLite storage in this folder.
-# The production block (PostgreSQL storage, daemon, run queue) is ../../dagster.yaml in the repository.
+# The production instance (PostgreSQL storage, run queue, a container per run) is docker/dagster.yaml.
 telemetry:
   enabled: false
 """

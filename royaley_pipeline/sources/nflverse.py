@@ -34,6 +34,16 @@ DEFAULT_KICKOFF = "13:00"  # the classic Sunday slot, used where the file has no
 GAME_TYPES = {"REG": "REG", "WC": "POST", "DIV": "POST", "CON": "POST", "SB": "POST"}
 INDOOR_ROOFS = {"dome", "closed"}
 KEY = "game_id"
+PRICE_COLUMNS = (  # the closing lines and prices of each game
+    "away_moneyline",
+    "home_moneyline",
+    "spread_line",
+    "away_spread_odds",
+    "home_spread_odds",
+    "total_line",
+    "under_odds",
+    "over_odds",
+)
 REQUIRED_COLUMNS = (
     "game_id",
     "season",
@@ -46,34 +56,14 @@ REQUIRED_COLUMNS = (
     "home_team",
     "home_score",
     "location",
-    "away_moneyline",
-    "home_moneyline",
-    "spread_line",
-    "away_spread_odds",
-    "home_spread_odds",
-    "total_line",
-    "under_odds",
-    "over_odds",
+    *PRICE_COLUMNS,
     "roof",
     "surface",
     "temp",
     "wind",
     "stadium",
 )
-NUMERIC_COLUMNS = (
-    "away_score",
-    "home_score",
-    "away_moneyline",
-    "home_moneyline",
-    "spread_line",
-    "away_spread_odds",
-    "home_spread_odds",
-    "total_line",
-    "under_odds",
-    "over_odds",
-    "temp",
-    "wind",
-)
+NUMERIC_COLUMNS = ("away_score", "home_score", *PRICE_COLUMNS, "temp", "wind")
 
 
 def source_label(location: str | PathLike[str]) -> str:
