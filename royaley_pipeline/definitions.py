@@ -29,6 +29,7 @@ IN_PROCESS_BY_DEFAULT = dg.multi_or_in_process_executor.configured(
     name="in_process_unless_multiprocess",
 )
 
+
 def build_definitions(settings: Settings) -> dg.Definitions:
     """The code location wired to ``settings`` (the live assets' retry delay included)."""
     live = live_assets(settings.collector_retry_delay).values()
