@@ -9,7 +9,8 @@
    RSS is the child's (the whole replay: service, Dagster, database, MLflow).
 2. In process, on the NFL replay's folder: one NFL Sunday from loading the three champions to the
    written slate JSON, stage by stage, best and median of ``--repeats``.
-3. The replayed stretch's ledger (when the settlement asset is present).
+3. The walk-forward backtest of the replayed NFL games with the same trainer, at closing prices
+   (the replay's own ledger needs the settlement asset, not on this branch's main yet).
 """
 
 from __future__ import annotations
@@ -195,6 +196,12 @@ def main() -> None:
                            round(statistics.median(t[stage] for t in timings), 3)] for stage in stages]))
     print(f"\n{timings[0]['games']} games, {timings[0]['predictions']} predictions, "
           f"{timings[0]['champions']} champions; {args.repeats} repeats; replay folder {nfl_home}")
+    print()
+    print(machine_header("Walk-forward backtest of the replayed NFL games (same trainer, closing prices)"))
+    walk_forward = walk_forward_backtest(args.nfl_start, args.nfl_days, args.history_from, workspace)
+    print(markdown_table(["bet type", "games", "bets (tiers A–C)", "hit rate", "units", "ROI"],
+                         [[bet, row["games"], row["bets"], f"{row['hit_rate']:.1%}", round(float(row["units"]), 2),
+                           f"{row['roi']:+.1%}"] for bet, row in walk_forward.items()]))
 
 
 if __name__ == "__main__":
