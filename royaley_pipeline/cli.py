@@ -140,8 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the replay's own folder (default: $ROYALEY_HOME/replays/SPORT-START-DAYSd)")
     replay.add_argument("--history-from", type=int, default=None,
                         help="first season of history to store and train on (default: all bundled seasons)")
-    replay.add_argument("--trainer", choices=["mock", "sklearn"], default="mock",
-                        help="champions trained before the stretch: mock = Elo-baseline logistic (seconds)")
+    replay.add_argument("--trainer", choices=["sklearn"], default="sklearn",
+                        help="champions trained before the stretch: the production logistic model")
     replay.set_defaults(handler=cmd_replay)
 
     run = commands.add_parser("run", help="the whole flow: ingest → features → train → predict")

@@ -63,7 +63,7 @@ class ReplayPlan:
     home: Path
     history_from_season: int | None = None  # older seasons are left out (faster; Elo starts later)
     bet_types: tuple[str, ...] = ()  # empty: every bet type the sport offers
-    trainer: str = "mock"  # "mock" (Elo-baseline logistic, seconds) or "sklearn" (production logistic)
+    trainer: str = "sklearn"  # the production logistic model: main refuses a --mock model as champion
 
     @property
     def end(self) -> date:
@@ -74,8 +74,8 @@ class ReplayPlan:
             raise ReplayError(f"the replay serves {', '.join(REPLAY_SPORTS)}; {self.sport} has no replayable history")
         if self.days < 1:
             raise ReplayError(f"--days must be at least 1, got {self.days}")
-        if self.trainer not in ("mock", "sklearn"):
-            raise ReplayError(f"--trainer must be mock or sklearn, got {self.trainer!r}")
+        if self.trainer != "sklearn":
+            raise ReplayError(f"--trainer must be sklearn (a mock model never becomes champion), got {self.trainer!r}")
         sport = get_sport(self.sport)
         unknown = [bet for bet in self.bet_types if bet not in sport.bet_types]
         if unknown:
@@ -309,7 +309,7 @@ def train_champions(plan: ReplayPlan, first_day: date, progress: Callable[[str],
     if not result.success:
         raise ReplayFailure(f"storing the history before {plan.start} failed: {failure_message(result)}")
     progress(f"history {plan.sport} {first_day}..{last_day} stored")
-    config = run_config(training_config(mock=True if plan.trainer == "mock" else None))
+    config = run_config(training_config(framework=plan.trainer))
     for bet_type in plan.bet_types or get_sport(plan.sport).bet_types:
         result = runner.run_model(plan.sport, bet_type, config=config, origin=Origin.REPLAY, dagster_instance=instance)
         if not result.success:
