@@ -154,6 +154,30 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     api.set_defaults(handler=cmd_api)
 
+    collect = commands.add_parser("collect", help="collect a day (or days) from the live sources")
+    collect.add_argument("--source", default=None,
+                         help="comma-separated: espn,odds_api,pinnacle,open_meteo,thesportsdb,tennis,nflverse "
+                              "(default: all)")
+    collect.add_argument("--sport", help=f"one of {', '.join(SPORTS)}")
+    collect.add_argument("--all", action="store_true", help="every scheduled sport (ROYALEY_SCHEDULED_SPORTS)")
+    collect.add_argument("--date", type=_iso_date, default=None, help="default: today in the schedules' timezone")
+    collect.add_argument("--start", type=_iso_date, default=None)
+    collect.add_argument("--end", type=_iso_date, default=None)
+    collect.set_defaults(handler=cmd_collect)
+
+    replay = commands.add_parser(
+        "replay", help="replay a past stretch day by day through the schedules and sensors, on a fresh instance")
+    replay.add_argument("--sport", required=True, help="NFL or NBA (the sports with replayable history)")
+    replay.add_argument("--start", type=_iso_date, required=True, help="first day of the stretch (YYYY-MM-DD)")
+    replay.add_argument("--days", type=int, default=14)
+    replay.add_argument("--home", default=None,
+                        help="the replay's own folder (default: $ROYALEY_HOME/replays/SPORT-START-DAYSd)")
+    replay.add_argument("--history-from", type=int, default=None,
+                        help="first season of history to store and train on (default: all bundled seasons)")
+    replay.add_argument("--trainer", choices=["sklearn"], default="sklearn",
+                        help="champions trained before the stretch: the production logistic model")
+    replay.set_defaults(handler=cmd_replay)
+
     run = commands.add_parser("run", help="the whole flow: ingest → features → train → predict")
     run.add_argument("--sport", default="NFL")
     run.add_argument(
@@ -411,6 +435,72 @@ def cmd_run(args, settings) -> int:
     if output:
         _write_slate(output, day, slates, [])
     _show_quality(settings, sport)
+    return 0
+
+
+def cmd_collect(args, settings) -> int:
+    from royaley_pipeline.collection_runs import CollectionRequest, collect, collection_days, parse_sources
+
+    sources = parse_sources(args.source)
+    if args.all == bool(args.sport):
+        raise BadRequest("give --sport CODE or --all")
+    sports = tuple(settings.scheduled_sports) if args.all else (get_sport(args.sport).code,)
+    start, end = collection_days(args.date, args.start, args.end, settings.schedule_timezone)
+    request = CollectionRequest(sources, sports, start, end)
+    job = runner.definitions(settings).resolve_job_def("live_collection_job")
+
+    def progress(outcome) -> None:
+        mark = "[red]✗[/]" if not outcome.success else ("[yellow]–[/]" if outcome.skipped else "[green]✓[/]")
+        detail = outcome.error or outcome.skipped or f"{sum(outcome.rows_written.values())} row(s)"
+        console.print(f"{mark} {outcome.source} {outcome.sport} {outcome.day}: {detail} [dim](run {outcome.run_id})[/]",
+                      highlight=False)
+
+    outcomes = collect(request, runner.instance(), job, progress)
+    console.print(_collection_table(outcomes))
+    failed = [outcome for outcome in outcomes if not outcome.success]
+    for outcome in failed:
+        console.print(f"[bold red]error:[/] {outcome.source} {outcome.sport} {outcome.day}: {outcome.error}",
+                      highlight=False)
+    return 1 if failed else 0
+
+
+def _collection_table(outcomes) -> Table:
+    table = Table(title="Live collection")
+    for column in ("source", "sport", "day", "table", "rows written", "quota left", "skipped / error"):
+        table.add_column(column, justify="right" if column in ("rows written", "quota left") else "left")
+    for outcome in outcomes:
+        note = outcome.error or outcome.skipped or ""
+        tables = outcome.rows_written or {"–": 0}
+        for name, rows in tables.items():
+            quota = "" if outcome.quota_remaining is None else str(outcome.quota_remaining)
+            table.add_row(outcome.source, outcome.sport, str(outcome.day), name, str(rows), quota, note)
+    return table
+
+
+def cmd_replay(args, settings) -> int:
+    from pathlib import Path
+
+    from royaley_pipeline.replay.driver import ReplayFailure, ReplayPlan, run_replay
+    from royaley_pipeline.replay.report import replay_tables
+
+    sport = get_sport(args.sport).code
+    home = Path(args.home) if args.home else settings.home / "replays" / f"{sport}-{args.start}-{args.days}d"
+    plan = ReplayPlan(sport, args.start, args.days, home.resolve(), history_from_season=args.history_from,
+                      trainer=args.trainer)
+    plan.validate()
+    try:
+        result = run_replay(plan, progress=lambda message: console.print(message, highlight=False))
+    except ReplayFailure as failure:
+        console.print(f"[bold red]replay failed:[/] {failure}")
+        return 1
+    for table in replay_tables(result):
+        console.print(table)
+    failed = result.log.failures()
+    if failed:
+        console.print(f"[bold red]{len(failed)} run(s) failed[/]: "
+                      + ", ".join(f"{run.job_name} {run.partition_key} (run {run.run_id})" for run in failed))
+        return 1
+    console.print(f"[dim]replay folder {plan.home}: `ROYALEY_HOME={plan.home} royaley ui` shows its runs[/]")
     return 0
 
 

@@ -41,6 +41,7 @@ from royaley_pipeline.partitions import (
 )
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.resources import DatabaseResource, ModelRegistryResource, PathsResource
+from royaley_pipeline.run_clock import run_time
 from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.features import load_feature_inputs, load_features
 from royaley_pipeline.storage.predictions import replace_predictions
@@ -85,7 +86,9 @@ def game_predictions(
     window = parse_sport_date_keys(sport_day_partitions, context.partition_keys)
     engine = database.engine()
     registry = model_registry.registry()
-    as_of = config.instant()
+    # An explicit as_of (`royaley predict --as-of`) wins; else the run's own time: now, or the
+    # simulated time a replay tags its runs with.
+    as_of = config.instant() if config.as_of else run_time(context)
     slates, files = [], []
     for sport_code in window.sports:
         sport = get_sport(sport_code)
@@ -134,6 +137,11 @@ def predict_slate(sport, games, features, prices, registry: ModelRegistry, confi
                   predicted_at: pd.Timestamp):
     """Score each bet type the sport offers with its champion; bet types without one are skipped."""
     rows = features.merge(games[["game_id", *GAME_DESCRIPTION_COLUMNS]], on="game_id")
+    if rows.empty:
+        # Games stored before their month's features were refreshed (a sensor can fire first): no
+        # inputs yet, nothing to score; the run after the refresh scores them.
+        log.warning(f"{sport.code}: {len(games)} game(s) without features yet: nothing to score")
+        return pd.DataFrame()
     slates = []
     for bet_type in sport.bet_types:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -11,12 +11,14 @@ from royaley_pipeline.assets.live.contracts import weather_problems
 from royaley_pipeline.assets.live.espn import SOURCE as ESPN
 from royaley_pipeline.assets.live.factory import Contract, LiveSource, SportDay, Table
 from royaley_pipeline.collectors import open_meteo
+from royaley_pipeline.run_clock import run_time
 from royaley_pipeline.storage.collected import store_weather, weather_targets
 
 
 def collect(run: SportDay) -> None:
     """Forecast (recent days) or archive (older days) at each outdoor venue's coordinates."""
-    archive = run.day < datetime.now(UTC).date() - timedelta(days=run.collectors.forecast_days_back)
+    # "Today" is the run's own time: a replayed run in the past still uses the forecast host then.
+    archive = run.day < run_time(run.context).date() - timedelta(days=run.collectors.forecast_days_back)
     rows, without_coordinates = [], []
     for game in weather_targets(run.engine, run.sport, run.day).itertuples(index=False):
         row = {"game_id": game.game_id, "source": open_meteo.SOURCE, "observed_at": game.start_time,
