@@ -395,7 +395,13 @@ def cmd_ledger(args, settings) -> int:
     if args.all and args.sport:
         raise BadRequest("give --sport CODE or --all, not both")
     query = LedgerFilter(args.sport, args.since, args.until, args.tier, args.bet_type)
-    table, settled = load_ledger(engine_for(settings.database_url), query)
+    print_ledger(engine_for(settings.database_url), query)
+    return 0
+
+
+def print_ledger(engine, query: LedgerFilter) -> None:
+    """The ledger ``query`` selects, as `royaley ledger` and `royaley replay` print it."""
+    table, settled = load_ledger(engine, query)
     scope = ", ".join(filter(None, [query.sport or "all sports", query.since and f"from {query.since}",
                                     query.until and f"until {query.until}", query.tier and f"tier {query.tier}",
                                     query.bet_type]))
@@ -406,7 +412,6 @@ def cmd_ledger(args, settings) -> int:
     console.print(f"[dim]A {BET!r} is the first prediction of a game and bet type made before kick-off with a "
                   "stake; later re-predictions and predictions made after kick-off are settled but not "
                   "counted. Kelly bankroll from 100, in kick-off order.[/]", soft_wrap=True)
-    return 0
 
 
 def cmd_run(args, settings) -> int:
@@ -481,7 +486,7 @@ def cmd_replay(args, settings) -> int:
     from pathlib import Path
 
     from royaley_pipeline.replay.driver import ReplayFailure, ReplayPlan, run_replay
-    from royaley_pipeline.replay.report import replay_tables
+    from royaley_pipeline.replay.report import replay_database_url, replay_ledger_query, replay_tables
 
     sport = get_sport(args.sport).code
     home = Path(args.home) if args.home else settings.home / "replays" / f"{sport}-{args.start}-{args.days}d"
@@ -495,6 +500,7 @@ def cmd_replay(args, settings) -> int:
         return 1
     for table in replay_tables(result):
         console.print(table)
+    print_ledger(engine_for(replay_database_url(result)), replay_ledger_query(result))
     failed = result.log.failures()
     if failed:
         console.print(f"[bold red]{len(failed)} run(s) failed[/]: "

@@ -20,6 +20,7 @@ from royaley_pipeline.domain.settlement import settle
 from royaley_pipeline.partitions import parse_sport_date_keys, same_sport_and_month, sport_day_partitions
 from royaley_pipeline.reports import image_markdown, ledger_png
 from royaley_pipeline.resources import DatabaseResource
+from royaley_pipeline.run_clock import run_time
 from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.games import load_games, load_odds_snapshots
 from royaley_pipeline.storage.predictions import load_predictions
@@ -51,6 +52,7 @@ def game_settlements(context: AssetExecutionContext, database: DatabaseResource)
     window = parse_sport_date_keys(sport_day_partitions, context.partition_keys)
     engine = database.engine()
     settled_count, pending, tables, plots = 0, 0, [], []
+    settled_at = run_time(context).to_pydatetime()  # the replay's simulated time, else now
     for sport_code in window.sports:
         sport = get_sport(sport_code)
         games = load_games(engine, sport.code, window.start, window.end)
@@ -60,7 +62,8 @@ def game_settlements(context: AssetExecutionContext, database: DatabaseResource)
         pending += len(predictions) - len(settled)
         for day in window.days():
             settled_count += replace_settlements(
-                engine, sport.code, day, settled.loc[pd.to_datetime(settled["game_date"]).dt.date == day]
+                engine, sport.code, day, settled.loc[pd.to_datetime(settled["game_date"]).dt.date == day],
+                settled_at,
             )
         history = load_settlements(engine, sport.code, until=window.end)
         tables.append(f"**{sport.code} through {window.end}**\n\n{ledger_markdown(ledger(history))}")

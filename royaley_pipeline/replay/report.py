@@ -1,13 +1,16 @@
-"""What a replay prints: the runs each schedule and sensor launched, the predictions it stored."""
+"""What a replay prints: the runs each schedule and sensor launched, the predictions it stored,
+and (through `royaley ledger`'s table) the ledger of the bets it settled."""
 
 from __future__ import annotations
 
 import pandas as pd
 from rich.table import Table
 
+from royaley_pipeline.domain.ledger import LedgerFilter
 from royaley_pipeline.replay.driver import ReplayResult
 from royaley_pipeline.storage.database import engine_for
 from royaley_pipeline.storage.predictions import load_predictions
+from royaley_pipeline.storage.settlements import load_ledger
 
 
 def replay_database_url(result: ReplayResult) -> str:
@@ -18,6 +21,17 @@ def replay_predictions(result: ReplayResult) -> pd.DataFrame:
     """The predictions the replay stored, in slate order."""
     frame = load_predictions(engine_for(replay_database_url(result)), result.plan.sport)
     return frame.sort_values(["game_date", "start_time", "source_game_id", "bet_type"], kind="stable")
+
+
+def replay_ledger_query(result: ReplayResult) -> LedgerFilter:
+    """The replay's bets: its sport over the stretch's game days."""
+    return LedgerFilter(result.plan.sport, result.plan.start, result.plan.end)
+
+
+def replay_ledger(result: ReplayResult) -> pd.DataFrame:
+    """The ledger of the replay's settled bets (``domain.ledger``: overall, per tier, per bet type)."""
+    table, _ = load_ledger(engine_for(replay_database_url(result)), replay_ledger_query(result))
+    return table
 
 
 def replay_tables(result: ReplayResult) -> list[Table]:

@@ -20,10 +20,12 @@ SETTLEMENT_ROW_COLUMNS = [
 ]
 
 
-def replace_settlements(engine: Engine, sport_code: str, game_date: date, settled: pd.DataFrame) -> int:
+def replace_settlements(engine: Engine, sport_code: str, game_date: date, settled: pd.DataFrame,
+                        settled_at: datetime | None = None) -> int:
     """Replace a sport-day's settlements: a re-run (a late score correction, a new prediction) leaves
-    exactly the rows the current data gives, all or nothing."""
-    settled_at = datetime.now(UTC)
+    exactly the rows the current data gives, all or nothing. ``settled_at`` defaults to now (a
+    replay passes its run's simulated time)."""
+    settled_at = settled_at or datetime.now(UTC)
     with engine.begin() as connection:
         sport_id = connection.execute(
             select(SportRow.id).where(SportRow.code == get_sport(sport_code).code)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import text
 
 from royaley_pipeline.replay.driver import ReplayPlan, run_replay
-from royaley_pipeline.replay.report import replay_database_url, replay_predictions
+from royaley_pipeline.replay.report import replay_database_url, replay_ledger, replay_predictions
 from royaley_pipeline.storage.database import engine_for
 
 SUNDAY = date(2024, 10, 6)
@@ -39,6 +40,7 @@ def test_the_daily_loop_ran_through_the_schedules_and_sensors(replays):
     assert ("features_after_collection_sensor", "collection_job") in launched
     assert ("new_odds_sensor", "predictions_job") in launched  # re-priced on the 04:00 odds
     assert ("daily_predictions_schedule", "predictions_job") in launched
+    assert ("settlement_after_collection_sensor", "settlement_job") in launched
 
 
 def test_every_prediction_precedes_kick_off_and_uses_only_odds_captured_before_it(replays):
@@ -69,4 +71,38 @@ def test_every_game_of_the_stretch_ends_final_with_the_historical_score(replays)
 def test_the_same_replay_twice_stores_the_same_predictions(replays):
     first, second = (replay_predictions(result).drop(columns=["model_name"]).reset_index(drop=True)
                      for result in replays)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_every_final_game_of_the_stretch_is_settled(replays):
+    keys = ["game_id", "bet_type", "predicted_at"]
+    final = _stored(replays[0], "select id as game_id from games where status = 'final' "
+                                "and game_date between '2024-10-06' and '2024-10-07'")
+    predictions = _stored(replays[0], "select game_id, bet_type, predicted_at from predictions "
+                                      f"where game_id in ({', '.join(map(str, final['game_id']))})")
+    settled = _stored(replays[0], "select game_id, bet_type, predicted_at, result, settled_at from settlements")
+    assert len(final) == 13 and set(settled["game_id"]) == set(final["game_id"])
+    assert sorted(map(tuple, predictions[keys].astype(str).values)) == sorted(map(tuple, settled[keys].astype(str).values))
+    assert set(settled["result"]) <= {"won", "lost", "push", "void"}
+    # settled by the morning-after collections, at the replay's simulated time (not the wall clock)
+    assert (pd.to_datetime(settled["settled_at"]).dt.year == 2024).all()
+
+
+def test_the_ledger_equals_a_hand_computation_from_the_stored_rows(replays):
+    rows = _stored(replays[0], "select role, result, price_american from settlements")
+    bets = rows[rows["role"] == "bet"]
+    won, lost, push = (int((bets["result"] == outcome).sum()) for outcome in ("won", "lost", "push"))
+    assert won + lost > 5
+    price = bets["price_american"].astype(float)
+    decimal = np.where(price > 0, 1 + price / 100, 1 + 100 / price.abs())
+    units = np.where(bets["result"] == "won", decimal - 1, np.where(bets["result"] == "lost", -1.0, 0.0))
+    overall = replay_ledger(replays[0]).set_index("group").loc["all"]
+    assert (overall["bets"], overall["won"], overall["lost"], overall["push"]) == (won + lost + push, won, lost, push)
+    assert overall["units"] == pytest.approx(units.sum())
+    assert overall["roi"] == pytest.approx(units.sum() / (won + lost + push))
+    assert overall["hit_rate"] == pytest.approx(won / (won + lost))
+
+
+def test_the_same_replay_twice_gives_the_same_ledger(replays):
+    first, second = (replay_ledger(result) for result in replays)
     pd.testing.assert_frame_equal(first, second)
