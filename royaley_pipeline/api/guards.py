@@ -6,6 +6,8 @@
   reach a loopback server through DNS rebinding (its own name resolving to 127.0.0.1). Checking the
   ``Host`` header against the names the server is meant to be called by closes that door;
   Starlette's ``TrustedHostMiddleware`` does the checking.
+- **Content Security Policy**: the docs pages may load scripts, styles and images from this
+  server only, so nothing a page renders reaches another host (ReDoc's footer logo would).
 - **Validation errors** name the field and the problem, never echo the value: a 20 MB string
   sent back in a 422 is a second copy of the attack, and values may be secrets pasted by mistake.
 """
@@ -20,6 +22,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' blob:; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
+    "frame-ancestors 'none'"
+)
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
 DEFAULT_MAX_BODY_BYTES = 64 * 1024  # the largest legitimate body (a training request) is < 1 KB
 
@@ -94,9 +101,17 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
                         content={"detail": jsonable_encoder(details)})
 
 
+async def _content_security_policy(request: Request, call_next):
+    response = await call_next(request)
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
 def install_guards(app: FastAPI, *, max_body_bytes: int, hosts: list[str] | None) -> None:
-    """Add the size limit, the Host allow-list (when there is one) and the quiet 422 handler."""
+    """Add the size limit, the Host allow-list (when there is one), the CSP and the quiet 422 handler."""
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.middleware("http")(_content_security_policy)
     if hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
