@@ -39,7 +39,7 @@ def new_odds_sensor(context: SensorEvaluationContext):
         for record in records:
             newest = max(newest, record.storage_id)
             metadata = record.asset_materialization.metadata if record.asset_materialization else {}
-            written = getattr(metadata.get("snapshots_written"), "value", 0) or 0
+            written = getattr(metadata.get("rows_written"), "value", 0) or 0
             if record.partition_key and written > 0:
                 latest[record.partition_key] = max(latest.get(record.partition_key, 0), record.storage_id)
     context.update_cursor(str(newest) if newest else context.cursor)

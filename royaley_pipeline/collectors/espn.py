@@ -1,6 +1,6 @@
 """ESPN's public scoreboard and summary JSON: schedule, status, scores, venues and injuries.
 
-No key. ``/{sport}/{league}/scoreboard?dates=YYYYMMDD`` lists a day's events; each event has one
+No key; the league path (``football/nfl``) is the sport registry's. ``/{sport}/{league}/scoreboard?dates=YYYYMMDD`` lists a day's events; each event has one
 competition with two competitors (``homeAway``), a status (``type.state`` pre/in/post and
 ``type.completed``) and a venue (``fullName``, ``indoor``). ``/summary?event=ID`` adds
 ``injuries``: per team, players with a ``status`` such as "Out" or "Questionable".
@@ -21,17 +21,10 @@ from royaley_pipeline.collectors.http import Fetched, ServiceClient
 from royaley_pipeline.collectors.payloads import Payload, fail, validate
 from royaley_pipeline.sources.errors import UnknownTeamError
 from royaley_pipeline.sources.teams import TeamDirectory
+from royaley_pipeline.sports import get_sport
 
 SOURCE = "espn"
 DEFAULT_BASE_URL = "https://site.api.espn.com/apis/site/v2/sports"
-LEAGUES = {
-    "NFL": "football/nfl",
-    "NCAAF": "football/college-football",
-    "NBA": "basketball/nba",
-    "NCAAB": "basketball/mens-college-basketball",
-    "NHL": "hockey/nhl",
-    "MLB": "baseball/mlb",
-}
 SEASON_TYPES = {1: "PRE", 2: "REG", 3: "POST"}
 
 
@@ -40,10 +33,10 @@ class EspnClient(ServiceClient):
         super().__init__(source=SOURCE, base_url=base_url, **options)
 
     def fetch_scoreboard(self, sport: str, day: date) -> Fetched:
-        return self.get(f"{LEAGUES[sport]}/scoreboard", {"dates": day.strftime("%Y%m%d")})
+        return self.get(f"{get_sport(sport).league(SOURCE)}/scoreboard", {"dates": day.strftime("%Y%m%d")})
 
     def fetch_summary(self, sport: str, event_id: str) -> Fetched:
-        return self.get(f"{LEAGUES[sport]}/summary", {"event": event_id})
+        return self.get(f"{get_sport(sport).league(SOURCE)}/summary", {"event": event_id})
 
 
 class _Address(Payload):

@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 
 import requests
+from dagster import Config
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -35,9 +36,12 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MASK = "***"
 
 
-@dataclass(frozen=True)
-class RetrySettings:
-    """How hard a client tries; tests shrink the waits here rather than patching sleep."""
+class RetrySettings(Config):
+    """How hard a client tries; tests shrink the waits here rather than patching sleep.
+
+    A Dagster ``Config`` so the collectors resource holds it as one nested field (``retry``)
+    instead of a copy of each setting.
+    """
 
     attempts: int = 4
     backoff_initial: float = 1.0

@@ -20,17 +20,10 @@ from royaley_pipeline.collectors.http import Fetched, ServiceClient
 from royaley_pipeline.collectors.payloads import Payload, fail, validate
 from royaley_pipeline.sources.errors import UnknownTeamError
 from royaley_pipeline.sources.teams import TeamDirectory
+from royaley_pipeline.sports import get_sport
 
 SOURCE = "the_odds_api"
 DEFAULT_BASE_URL = "https://api.the-odds-api.com"
-SPORT_KEYS = {
-    "NFL": "americanfootball_nfl",
-    "NCAAF": "americanfootball_ncaaf",
-    "NBA": "basketball_nba",
-    "NCAAB": "basketball_ncaab",
-    "NHL": "icehockey_nhl",
-    "MLB": "baseball_mlb",
-}
 MARKETS = {"h2h": "moneyline", "spreads": "spread", "totals": "total"}
 
 
@@ -68,7 +61,7 @@ class OddsApiClient(ServiceClient):
 
     def fetch_odds(self, sport: str, day: date) -> Fetched:
         start, end = slate_window(day)
-        path = f"v4/sports/{SPORT_KEYS[sport]}/odds"
+        path = f"v4/sports/{get_sport(sport).league(SOURCE)}/odds"
         params = {
             "regions": self.regions,
             "markets": ",".join(MARKETS),

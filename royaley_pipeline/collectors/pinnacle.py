@@ -20,12 +20,11 @@ from royaley_pipeline.collectors.http import Fetched, ServiceClient
 from royaley_pipeline.collectors.payloads import Payload, fail, validate
 from royaley_pipeline.sources.errors import UnknownTeamError
 from royaley_pipeline.sources.teams import TeamDirectory
+from royaley_pipeline.sports import get_sport
 
 SOURCE = "pinnacle"
 SHARP_REFERENCE_BOOK = "pinnacle"
 DEFAULT_BASE_URL = "https://api.pinnacle.com"
-# (sportId, leagueId): Football/NFL and Basketball/NBA.
-LEAGUES = {"NFL": (15, 889), "NBA": (4, 487)}
 FULL_GAME = 0
 
 
@@ -38,12 +37,18 @@ class PinnacleClient(ServiceClient):
         )
 
     def fetch_fixtures(self, sport: str) -> Fetched:
-        sport_id, league_id = LEAGUES[sport]
+        sport_id, league_id = _league(sport)
         return self.get("v1/fixtures", {"sportId": sport_id, "leagueIds": league_id})
 
     def fetch_odds(self, sport: str) -> Fetched:
-        sport_id, league_id = LEAGUES[sport]
+        sport_id, league_id = _league(sport)
         return self.get("v2/odds", {"sportId": sport_id, "leagueIds": league_id, "oddsFormat": "American"})
+
+
+def _league(sport: str) -> tuple[str, str]:
+    """Pinnacle's ``sportId/leagueId`` of a sport, as the registry declares it (Football/NFL is 15/889)."""
+    sport_id, league_id = get_sport(sport).league(SOURCE).split("/")
+    return sport_id, league_id
 
 
 class _Fixture(Payload):

@@ -46,26 +46,13 @@ class CollectorsResource(ConfigurableResource):
     sportsdb_api_key_env: str = "THESPORTSDB_API_KEY"
     nflverse_location: str = NFLVERSE_GAMES_URL
     tennis_location: str = DEFAULT_TENNIS_URL  # URL or path; "{year}" is filled in
-    attempts: int = 4
-    backoff_initial: float = 1.0
-    backoff_max: float = 30.0
-    jitter: float = 1.0
-    max_retry_after: float = 120.0
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-
-    def retry(self) -> RetrySettings:
-        return RetrySettings(
-            attempts=self.attempts, backoff_initial=self.backoff_initial, backoff_max=self.backoff_max,
-            jitter=self.jitter, max_retry_after=self.max_retry_after,
-            connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
-        )
+    retry: RetrySettings = RetrySettings()
 
     def secret(self, variable: str) -> str:
         return os.environ.get(variable, "")
 
     def espn(self) -> espn.EspnClient:
-        return espn.EspnClient(self.espn_base_url, retry=self.retry())
+        return espn.EspnClient(self.espn_base_url, retry=self.retry)
 
     def odds_api(self, known_remaining: int | None = None) -> odds_api.OddsApiClient | None:
         key = self.secret(self.odds_api_key_env)
@@ -73,27 +60,27 @@ class CollectorsResource(ConfigurableResource):
             return None
         return odds_api.OddsApiClient(
             key, self.odds_api_base_url, regions=self.odds_api_regions,
-            quota_reserve=self.odds_api_quota_reserve, known_remaining=known_remaining, retry=self.retry(),
+            quota_reserve=self.odds_api_quota_reserve, known_remaining=known_remaining, retry=self.retry,
         )
 
     def pinnacle(self) -> pinnacle.PinnacleClient | None:
         username, password = self.secret(self.pinnacle_username_env), self.secret(self.pinnacle_password_env)
         if not username or not password:
             return None
-        return pinnacle.PinnacleClient(username, password, self.pinnacle_base_url, retry=self.retry())
+        return pinnacle.PinnacleClient(username, password, self.pinnacle_base_url, retry=self.retry)
 
     def open_meteo(self) -> open_meteo.OpenMeteoClient:
-        return open_meteo.OpenMeteoClient(self.open_meteo_forecast_url, self.open_meteo_archive_url, retry=self.retry())
+        return open_meteo.OpenMeteoClient(self.open_meteo_forecast_url, self.open_meteo_archive_url, retry=self.retry)
 
     def sportsdb(self) -> sportsdb.SportsDbClient | None:
         key = self.secret(self.sportsdb_api_key_env)
-        return sportsdb.SportsDbClient(key, self.sportsdb_base_url, retry=self.retry()) if key else None
+        return sportsdb.SportsDbClient(key, self.sportsdb_base_url, retry=self.retry) if key else None
 
     def nflverse_files(self) -> FileClient:
-        return FileClient(source=NFLVERSE_SOURCE, base_url="file:", retry=self.retry())
+        return FileClient(source=NFLVERSE_SOURCE, base_url="file:", retry=self.retry)
 
     def tennis_files(self) -> FileClient:
-        return FileClient(source=TENNIS_SOURCE, base_url="file:", retry=self.retry())
+        return FileClient(source=TENNIS_SOURCE, base_url="file:", retry=self.retry)
 
 
 def collectors_from_environment(environ: dict[str, str] | None = None) -> CollectorsResource:

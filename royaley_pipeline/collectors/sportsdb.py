@@ -21,7 +21,6 @@ from royaley_pipeline.sports import get_sport
 
 SOURCE = "thesportsdb"
 DEFAULT_BASE_URL = "https://www.thesportsdb.com/api/v1/json"
-LEAGUES = {"NFL": "NFL", "NBA": "NBA", "NHL": "NHL", "MLB": "MLB"}
 FINISHED = {"Match Finished", "FT", "AOT", "AET"}
 
 
@@ -33,7 +32,7 @@ class SportsDbClient(ServiceClient):
         self._api_key = api_key
 
     def fetch_events_day(self, sport: str, day: date) -> Fetched:
-        return self.get(f"{self._api_key}/eventsday.php", {"d": day.isoformat(), "l": LEAGUES[sport]})
+        return self.get(f"{self._api_key}/eventsday.php", {"d": day.isoformat(), "l": get_sport(sport).league(SOURCE)})
 
 
 class _Event(Payload):

@@ -32,6 +32,7 @@ from royaley_pipeline.sources.parsing import (
     DateBound,
     read_text_csv,
     record_label,
+    reject_first,
     require_columns,
     to_date,
     to_number,
@@ -115,9 +116,7 @@ def _read_match_file(
     require_columns(raw, MATCH_COLUMNS, source)
     raw[KEY] = raw["tourney_id"].str.strip() + "-" + raw["match_num"].str.strip()
     for column in ("tourney_id", "match_num", "tourney_level", "round"):
-        if raw[column].isna().any():
-            line = raw[column].isna().idxmax()
-            raise SourceRecordError(source, record_label(raw, line, KEY), column, "value is missing")
+        reject_first(raw[column].isna(), raw, KEY, source, column, "value is missing")
     match_dates = estimate_match_dates(raw, source)
     selected = raw[within_dates(match_dates, start, end)]
     games = validate_atp_matches(selected, match_dates[selected.index], source)
@@ -126,15 +125,10 @@ def _read_match_file(
 
 def estimate_match_dates(raw: pd.DataFrame, source: str) -> pd.Series:
     """Tournament start plus the usual day of the round (see the module docstring)."""
-    unknown_round = ~raw["round"].isin(ROUND_ORDER.keys())
-    if unknown_round.any():
-        line = unknown_round.idxmax()
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            "round",
-            f"{raw.at[line, 'round']!r} is not one of {sorted(ROUND_ORDER)}",
-        )
+    reject_first(
+        ~raw["round"].isin(ROUND_ORDER.keys()), raw, KEY, source, "round",
+        lambda line: f"{raw.at[line, 'round']!r} is not one of {sorted(ROUND_ORDER)}",
+    )
     tourney_dates = to_date(raw, "tourney_date", source, KEY, "%Y%m%d")
     grand_slam = raw["tourney_level"] == GRAND_SLAM_LEVEL
     days = np.where(grand_slam, raw["round"].map(GRAND_SLAM_DAY), raw["round"].map(EVENT_DAY))
@@ -145,20 +139,15 @@ def validate_atp_matches(raw: pd.DataFrame, match_dates: pd.Series, source: str)
     """Games-contract rows for the given match rows, with players in hash-decided order."""
     if raw.empty:
         return pd.DataFrame()
-    duplicated = raw[KEY].duplicated()
-    if duplicated.any():
-        line = duplicated.idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), "match_num", "match appears twice")
+    reject_first(raw[KEY].duplicated(), raw, KEY, source, "match_num", "match appears twice")
     ids = {}
     for side in ("winner", "loser"):
         column = f"{side}_id"
         text = raw[column].str.strip()
-        bad = ~text.str.fullmatch(r"\d+").fillna(False).astype(bool)
-        if bad.any():
-            line = bad.idxmax()
-            raise SourceRecordError(
-                source, record_label(raw, line, KEY), column, f"{raw.at[line, column]!r} is not a player id"
-            )
+        reject_first(
+            ~text.str.fullmatch(r"\d+").fillna(False).astype(bool), raw, KEY, source, column,
+            lambda line, column=column: f"{raw.at[line, column]!r} is not a player id",
+        )
         ids[side] = text
     ranks = {side: to_number(raw, f"{side}_rank", source, KEY) for side in ("winner", "loser")}
     sets = pd.DataFrame(
@@ -295,15 +284,10 @@ def _players_from_file(
     name = (raw["name_first"].fillna("") + " " + raw["name_last"].fillna("")).str.strip()
     birth_text = raw["dob"].str.strip()
     birth_date = pd.to_datetime(birth_text, format="%Y%m%d", errors="coerce")
-    bad = birth_date.isna() & birth_text.notna()
-    if bad.any():
-        line = bad.idxmax()
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, "player_id"),
-            "dob",
-            f"{raw.at[line, 'dob']!r} is not a date (YYYYMMDD)",
-        )
+    reject_first(
+        birth_date.isna() & birth_text.notna(), raw, "player_id", source, "dob",
+        lambda line: f"{raw.at[line, 'dob']!r} is not a date (YYYYMMDD)",
+    )
     players = pd.DataFrame(
         {
             "sport": SPORT,

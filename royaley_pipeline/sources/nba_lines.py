@@ -14,13 +14,12 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
-from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
     read_text_csv,
-    record_label,
+    reject_first,
     require_columns,
     to_date,
     to_number,
@@ -94,51 +93,31 @@ def validate_nba_lines(raw: pd.DataFrame, source: str, teams: TeamDirectory) -> 
         typed[f"{side}_team"] = teams.resolve_column(raw, side, "NBA", source=source, key_column=KEY)
     for column in ("regular", "playoffs"):
         flags = raw[column].str.strip().map(BOOLEAN_TEXT)
-        if flags.isna().any():
-            line = flags.isna().idxmax()
-            raise SourceRecordError(
-                source, record_label(raw, line, KEY), column, f"{raw.at[line, column]!r} is not True/False"
-            )
+        reject_first(flags.isna(), raw, KEY, source, column,
+                     lambda line, column=column: f"{raw.at[line, column]!r} is not True/False")
         typed[column] = flags.astype(bool)
     typed["game_type"] = _game_types(typed)
     for column in ("score_home", "score_away", "spread", "total", "moneyline_home", "moneyline_away"):
         typed[column] = to_number(raw, column, source, KEY)
     for column in ("score_home", "score_away"):
-        if typed[column].isna().any():
-            line = typed[column].isna().idxmax()
-            raise SourceRecordError(source, record_label(raw, line, KEY), column, "value is missing")
+        reject_first(typed[column].isna(), raw, KEY, source, column, "value is missing")
     favoured = raw["whos_favored"].str.strip().str.lower()
-    bad_direction = typed["spread"].notna() & ~favoured.isin(["home", "away"])
-    if bad_direction.any():
-        line = bad_direction.idxmax()
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            "whos_favored",
-            f"{raw.at[line, 'whos_favored']!r} is neither 'home' nor 'away'",
-        )
-    negative = typed["spread"] < 0
-    if negative.any():
-        line = negative.idxmax()
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            "spread",
-            f"{raw.at[line, 'spread']!r} is negative; the file gives the favourite's margin",
-        )
+    reject_first(
+        typed["spread"].notna() & ~favoured.isin(["home", "away"]), raw, KEY, source, "whos_favored",
+        lambda line: f"{raw.at[line, 'whos_favored']!r} is neither 'home' nor 'away'",
+    )
+    reject_first(
+        typed["spread"] < 0, raw, KEY, source, "spread",
+        lambda line: f"{raw.at[line, 'spread']!r} is negative; the file gives the favourite's margin",
+    )
     typed["home_line"] = np.where(favoured == "home", -typed["spread"], typed["spread"])
     typed["source_game_id"] = (
         typed["game_date"].dt.strftime("%Y-%m-%d") + "_" + typed["away_team"] + "_" + typed["home_team"]
     )
-    duplicated = typed["source_game_id"].duplicated()
-    if duplicated.any():
-        line = duplicated.idxmax()
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            None,
-            f"game {typed.at[line, 'source_game_id']} appears twice",
-        )
+    reject_first(
+        typed["source_game_id"].duplicated(), raw, KEY, source, None,
+        lambda line: f"game {typed.at[line, 'source_game_id']} appears twice",
+    )
     local_start = typed["game_date"] + ASSUMED_TIP_OFF
     typed["start_time"] = local_start.dt.tz_localize(EASTERN).dt.tz_convert("UTC")
     return typed

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import (
     CLOSING_LINE_LEAD,
     OPENING_LINE_LEAD,
@@ -28,7 +27,7 @@ from royaley_pipeline.sources.frames import (
 from royaley_pipeline.sources.parsing import (
     DateBound,
     read_text_csv,
-    record_label,
+    reject_first,
     require_columns,
     to_number,
     within_dates,
@@ -99,12 +98,8 @@ def match_nflverse_games(
 ) -> pd.DataFrame:
     """nfelo rows with the nflverse game id and start time of the same game attached."""
     parts = raw[KEY].str.strip().str.extract(GAME_ID_PATTERN)
-    unparsed = parts["season"].isna()
-    if unparsed.any():
-        line = unparsed.idxmax()
-        raise SourceRecordError(
-            source, record_label(raw, line, KEY), KEY, f"{raw.at[line, KEY]!r} is not SEASON_WEEK_AWAY_HOME"
-        )
+    reject_first(parts["season"].isna(), raw, KEY, source, KEY,
+                 lambda line: f"{raw.at[line, KEY]!r} is not SEASON_WEEK_AWAY_HOME")
     keys = pd.DataFrame(
         {
             "season": parts["season"].astype(int),
@@ -127,26 +122,15 @@ def match_nflverse_games(
     )
     covered_weeks = pd.MultiIndex.from_frame(nflverse[["season", "week"]].drop_duplicates())
     in_covered_week = pd.MultiIndex.from_frame(keys[["season", "week"]]).isin(covered_weeks)
-    unmatched = joined["source_game_id"].isna() & in_covered_week
-    if unmatched.any():
-        line = unmatched.idxmax()
-        row = joined.loc[line]
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            KEY,
-            f"no nflverse game for season {row['season']} week {row['week']} "
-            f"{row['away_team']} at {row['home_team']}",
-        )
-    duplicated = joined["source_game_id"].notna() & joined["source_game_id"].duplicated(keep=False)
-    if duplicated.any():
-        line = duplicated.idxmax()
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            KEY,
-            f"more than one nfelo row for nflverse game {joined.at[line, 'source_game_id']}",
-        )
+    reject_first(
+        joined["source_game_id"].isna() & in_covered_week, raw, KEY, source, KEY,
+        lambda line: f"no nflverse game for season {joined.at[line, 'season']} week {joined.at[line, 'week']} "
+        f"{joined.at[line, 'away_team']} at {joined.at[line, 'home_team']}",
+    )
+    reject_first(
+        joined["source_game_id"].notna() & joined["source_game_id"].duplicated(keep=False), raw, KEY, source, KEY,
+        lambda line: f"more than one nfelo row for nflverse game {joined.at[line, 'source_game_id']}",
+    )
     keep = joined["source_game_id"].notna()
     return raw[keep].assign(
         source_game_id=joined.loc[keep, "source_game_id"], start_time=joined.loc[keep, "start_time"]

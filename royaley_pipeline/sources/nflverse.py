@@ -12,13 +12,12 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
-from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
     read_text_csv,
-    record_label,
+    reject_first,
     require_columns,
     to_date,
     to_number,
@@ -108,13 +107,8 @@ def read_nflverse_games(
 def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory) -> pd.DataFrame:
     """Typed, checked columns of nflverse rows (text in, numbers/dates/canonical codes out)."""
     typed = pd.DataFrame(index=raw.index)
-    missing_id = raw[KEY].isna()
-    if missing_id.any():
-        raise SourceRecordError(source, f"row {missing_id.idxmax()}", KEY, "value is missing")
-    duplicated = raw[KEY].duplicated()
-    if duplicated.any():
-        line = duplicated.idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), KEY, "game id appears twice")
+    reject_first(raw[KEY].isna(), raw, KEY, source, KEY, "value is missing")
+    reject_first(raw[KEY].duplicated(), raw, KEY, source, KEY, "game id appears twice")
     typed["game_id"] = raw[KEY].str.strip()
     typed["game_date"] = to_date(raw, "gameday", source, KEY, "%Y-%m-%d")
     typed["season"] = to_number(raw, "season", source, KEY, required=True).astype(int)
@@ -128,15 +122,10 @@ def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory
         season_column="season",
     )
     typed["week"] = to_number(raw, "week", source, KEY, required=True).astype("Int64")
-    unknown_type = ~raw["game_type"].isin(GAME_TYPES.keys())
-    if unknown_type.any():
-        line = unknown_type.idxmax()
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            "game_type",
-            f"{raw.at[line, 'game_type']!r} is not one of {sorted(GAME_TYPES)}",
-        )
+    reject_first(
+        ~raw["game_type"].isin(GAME_TYPES.keys()), raw, KEY, source, "game_type",
+        lambda line: f"{raw.at[line, 'game_type']!r} is not one of {sorted(GAME_TYPES)}",
+    )
     typed["game_type"] = raw["game_type"].map(GAME_TYPES)
     typed["start_time_estimated"] = raw["gametime"].isna()
     local_start = pd.to_datetime(
@@ -144,14 +133,10 @@ def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory
         format="%Y-%m-%d %H:%M",
         errors="coerce",
     )
-    if local_start.isna().any():
-        line = local_start.isna().idxmax()
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            "gametime",
-            f"{raw.at[line, 'gametime']!r} is not a time (HH:MM, US Eastern)",
-        )
+    reject_first(
+        local_start.isna(), raw, KEY, source, "gametime",
+        lambda line: f"{raw.at[line, 'gametime']!r} is not a time (HH:MM, US Eastern)",
+    )
     typed["start_time"] = local_start.dt.tz_localize(EASTERN, nonexistent="shift_forward").dt.tz_convert(
         "UTC"
     )
@@ -161,27 +146,15 @@ def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory
         )
     for column in NUMERIC_COLUMNS:
         typed[column] = to_number(raw, column, source, KEY)
-    half_scored = typed["home_score"].isna() != typed["away_score"].isna()
-    if half_scored.any():
-        line = half_scored.idxmax()
-        column = (
-            "home_score" if typed.at[line, "home_score"] != typed.at[line, "home_score"] else "away_score"
-        )
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            column,
-            "value is missing while the other team's score is present",
-        )
-    unknown_location = ~raw["location"].isin(["Home", "Neutral"])
-    if unknown_location.any():
-        line = unknown_location.idxmax()
-        raise SourceRecordError(
-            source,
-            record_label(raw, line, KEY),
-            "location",
-            f"{raw.at[line, 'location']!r} is neither 'Home' nor 'Neutral'",
-        )
+    reject_first(
+        typed["home_score"].isna() != typed["away_score"].isna(), raw, KEY, source,
+        lambda line: "home_score" if pd.isna(typed.at[line, "home_score"]) else "away_score",
+        "value is missing while the other team's score is present",
+    )
+    reject_first(
+        ~raw["location"].isin(["Home", "Neutral"]), raw, KEY, source, "location",
+        lambda line: f"{raw.at[line, 'location']!r} is neither 'Home' nor 'Neutral'",
+    )
     typed["neutral_site"] = raw["location"] == "Neutral"
     for column, text in (("roof", raw["roof"]), ("surface", raw["surface"]), ("venue", raw["stadium"])):
         stripped = text.str.strip()

@@ -6,7 +6,7 @@ in a score column is reported instead of being coerced to NaN and silently dropp
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from os import PathLike
 
@@ -47,21 +47,39 @@ def record_label(frame: pd.DataFrame, line: int, key_column: str) -> str:
     return f"row {line} ({key_column}={key})" if isinstance(key, str) else f"row {line}"
 
 
+def reject_first(
+    bad: pd.Series,
+    frame: pd.DataFrame,
+    key_column: str,
+    source: str,
+    field: str | None | Callable[[Hashable], str | None],
+    problem: str | Callable[[Hashable], str],
+) -> None:
+    """Fail on the first row where ``bad`` holds, naming it by line and key; nothing if none does.
+
+    ``field`` and ``problem`` may be functions of the row's line, for messages quoting its value.
+    """
+    if not bad.any():
+        return
+    line = bad.idxmax()
+    raise SourceRecordError(
+        source,
+        record_label(frame, line, key_column),
+        field(line) if callable(field) else field,
+        problem(line) if callable(problem) else problem,
+    )
+
+
 def to_number(
     frame: pd.DataFrame, column: str, source: str, key_column: str, *, required: bool = False
 ) -> pd.Series:
     """Parse a numeric column; blanks become NaN unless ``required``, anything else fails."""
     text = frame[column]
     numbers = pd.to_numeric(text.str.strip(), errors="coerce").astype(float)
-    bad = numbers.isna() & text.notna()
-    if bad.any():
-        line = bad.idxmax()
-        raise SourceRecordError(
-            source, record_label(frame, line, key_column), column, f"{text[line]!r} is not a number"
-        )
-    if required and numbers.isna().any():
-        line = numbers.isna().idxmax()
-        raise SourceRecordError(source, record_label(frame, line, key_column), column, "value is missing")
+    reject_first(numbers.isna() & text.notna(), frame, key_column, source, column,
+                 lambda line: f"{text[line]!r} is not a number")
+    if required:
+        reject_first(numbers.isna(), frame, key_column, source, column, "value is missing")
     return numbers
 
 
@@ -69,13 +87,10 @@ def to_date(frame: pd.DataFrame, column: str, source: str, key_column: str, date
     """Parse a required date column, failing on the first blank or impossible date."""
     text = frame[column]
     dates = pd.to_datetime(text.str.strip(), format=date_format, errors="coerce")
-    bad = dates.isna()
-    if bad.any():
-        line = bad.idxmax()
-        problem = (
-            "value is missing" if pd.isna(text[line]) else f"{text[line]!r} is not a date ({date_format})"
-        )
-        raise SourceRecordError(source, record_label(frame, line, key_column), column, problem)
+    reject_first(
+        dates.isna(), frame, key_column, source, column,
+        lambda line: "value is missing" if pd.isna(text[line]) else f"{text[line]!r} is not a date ({date_format})",
+    )
     return dates
 
 
@@ -108,13 +123,8 @@ def check_season(
     expected = pd.Series([season_of(day.year, day.month) for day in dates], index=dates.index)
     late = dates - pd.DateOffset(months=grace_months)
     expected_late = pd.Series([season_of(day.year, day.month) for day in late], index=dates.index)
-    bad = (seasons != expected) & (seasons != expected_late)
-    if bad.any():
-        line = bad.idxmax()
-        raise SourceRecordError(
-            source,
-            record_label(frame, line, key_column),
-            season_column,
-            f"season {seasons[line]} does not match the date {dates[line]:%Y-%m-%d} "
-            f"(expected season {expected[line]})",
-        )
+    reject_first(
+        (seasons != expected) & (seasons != expected_late), frame, key_column, source, season_column,
+        lambda line: f"season {seasons[line]} does not match the date {dates[line]:%Y-%m-%d} "
+        f"(expected season {expected[line]})",
+    )

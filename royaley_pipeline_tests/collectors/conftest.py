@@ -51,5 +51,6 @@ def make_collectors(httpserver, **overrides) -> CollectorsResource:
         open_meteo_archive_url=f"{base}/archive",
         sportsdb_base_url=f"{base}/sportsdb",
         forecast_days_back=100000,  # fixtures are in the past: keep using the forecast host
-        **{**FAST, **overrides},
+        retry=RetrySettings(**FAST),
+        **overrides,
     )

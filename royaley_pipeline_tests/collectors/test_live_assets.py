@@ -18,14 +18,7 @@ from dagster import (
 from sqlalchemy import func, select
 from werkzeug import Response
 
-from royaley_pipeline.assets.live import (
-    ESPN_GAMES,
-    ODDS_API_SNAPSHOTS,
-    espn_games,
-    open_meteo_weather,
-    pinnacle_snapshots,
-    the_odds_api_snapshots,
-)
+from royaley_pipeline.assets.live import ESPN_GAMES, LIVE_ASSETS_BY_SOURCE, ODDS_API_SNAPSHOTS
 from royaley_pipeline.definitions import defs as DEFINITIONS
 from royaley_pipeline.partitions import sport_day_key
 from royaley_pipeline.resources import DatabaseResource
@@ -92,6 +85,8 @@ def instance(tmp_path):
         yield instance
 
 
+espn_games, the_odds_api_snapshots, pinnacle_snapshots, open_meteo_weather = (
+    LIVE_ASSETS_BY_SOURCE[name] for name in ("espn", "the_odds_api", "pinnacle", "open_meteo"))
 ALL = [espn_games, the_odds_api_snapshots, pinnacle_snapshots, open_meteo_weather]
 
 

@@ -7,13 +7,7 @@ from datetime import date
 from dagster import DagsterEventType
 from sqlalchemy import select
 
-from royaley_pipeline.assets.live import (
-    espn_games,
-    nflverse_games,
-    tennis_matches,
-    the_odds_api_snapshots,
-    thesportsdb_events,
-)
+from royaley_pipeline.assets.live import LIVE_ASSETS_BY_SOURCE
 from royaley_pipeline.partitions import sport_day_key
 from royaley_pipeline.resources import DatabaseResource
 from royaley_pipeline.storage.models import GameRow
@@ -26,6 +20,9 @@ from royaley_pipeline_tests.collectors.test_live_assets import (
     run,
     serve_day,
 )
+
+espn_games, the_odds_api_snapshots, thesportsdb_events, tennis_matches, nflverse_games = (
+    LIVE_ASSETS_BY_SOURCE[name] for name in ("espn", "the_odds_api", "thesportsdb", "sackmann", "nflverse"))
 
 
 def test_sportsdb_events_land_on_the_games_espn_already_stored(database_url, collectors, httpserver, instance):  # noqa: F811

@@ -1,0 +1,20 @@
+"""Sackmann-format tennis matches of the day (a URL or a path; ``{year}`` is filled in)."""
+
+from __future__ import annotations
+
+from royaley_pipeline.assets.live.contracts import games_problems
+from royaley_pipeline.assets.live.factory import Contract, LiveSource, SportDay, Table
+from royaley_pipeline.collectors.files import collect_tennis
+
+
+def collect(run: SportDay) -> None:
+    run.store_games("matches", collect_tennis(run.collectors.tennis_location, day=run.day, client=run.client))
+
+
+SOURCE = LiveSource(
+    name="sackmann",
+    tables=(Table("matches", "Sackmann-format ATP matches (URL or path) of the day, with players."),),
+    client=lambda collectors, context: collectors.tennis_files(),
+    collect=collect,
+    contract=Contract("tennis_collection_contract", "Matches collected, sets non-negative.", games_problems),
+)
