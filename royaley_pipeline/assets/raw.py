@@ -19,6 +19,7 @@ from dagster import (
     multi_asset,
 )
 
+from royaley_pipeline.assets.failures import bad_records_fail_without_retry
 from royaley_pipeline.config import load_settings
 from royaley_pipeline.domain.profiling import column_profile, profile_markdown
 from royaley_pipeline.partitions import parse_sport_date_keys, sport_month_partitions
@@ -75,9 +76,10 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
     }
     batches = []
     for sport in window.sports:
-        batch = read_sport_history(sport, settings, start=window.start, end=window.end)
-        # Matched onto games a live feed already stored (same date and teams) instead of duplicating them.
-        summary = store_collected(engine, sport, batch).games
+        with bad_records_fail_without_retry():
+            batch = read_sport_history(sport, settings, start=window.start, end=window.end)
+            # Matched onto games a live feed already stored (same date and teams) instead of duplicating them.
+            summary = store_collected(engine, sport, batch).games
         context.log.info(f"{sport} {window.start}..{window.end}: {summary}")
         for name, value in summary.as_metadata().items():
             totals[name] += value
