@@ -32,6 +32,8 @@ INSTALL_REQUIRES = [
     # /docs and /redoc from files inside the package: Swagger UI and ReDoc from a CDN are a blank
     # page on a machine without internet.
     "fastapi-offline==1.7.7",
+    # An inter-process lock around a home's first use (Dagster's SQLite storages, migrations, MLflow's store).
+    "filelock==4.3.1",
     "matplotlib==3.11.2",  # reliability diagrams and bankroll curves (Agg backend, no display)
 ]
 

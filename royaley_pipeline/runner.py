@@ -5,37 +5,25 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
-from pathlib import Path
 
 from dagster import DagsterInstance, ExecuteInProcessResult
 
 from royaley_pipeline.config import Settings, load_settings
+from royaley_pipeline.home import initialise_home
 from royaley_pipeline.partitions import model_key, sport_day_key, sport_month_key
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
-_EMBEDDED_INSTANCE_YAML = """\
-# The embedded Dagster instance of `make run` / `make ui`: SQLite storage in this folder.
-# The production block (PostgreSQL storage, daemon, run queue) is ../../dagster.yaml in the repository.
-telemetry:
-  enabled: false
-"""
-
-
 def prepare_environment(settings: Settings | None = None) -> Settings:
-    """Point DAGSTER_HOME at ROYALEY_HOME's instance (unless set) and create the folders."""
+    """Point DAGSTER_HOME at ROYALEY_HOME's instance (unless set) and create the home's storages."""
     settings = settings or load_settings()
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     # One planned event per asset for a ranged run instead of one per partition: halves the event
     # bookkeeping of a season backfill (see benchmarks/). Failed runs then mark the run, not each partition.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
     settings = load_settings()
-    settings.ensure_directories()
-    instance_yaml = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
-    if not instance_yaml.exists():
-        instance_yaml.parent.mkdir(parents=True, exist_ok=True)
-        instance_yaml.write_text(_EMBEDDED_INSTANCE_YAML)
+    initialise_home(settings)
     return settings
 
 
