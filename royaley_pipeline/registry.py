@@ -2,8 +2,9 @@
 
 Assets and the CLI ask for "the NFL spread champion", not for run ids and URIs. Every model
 version carries its evidence (walk-forward metrics per season, out-of-fold predictions, data
-window, feature columns), and promotion compares a challenger with the champion on the same
-seasons before the ``champion`` alias moves.
+window, feature columns). This module is MLflow I/O only: it returns typed values, names models
+through ``domain.model_names`` and leaves the promotion rule to ``domain.promotion``; which
+flavour a model is logged and loaded with is its framework entry's (``frameworks``).
 """
 
 from __future__ import annotations
@@ -15,32 +16,35 @@ import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import mlflow
 import mlflow.artifacts
-import mlflow.pyfunc
-import mlflow.sklearn
 import numpy as np
 import pandas as pd
-import sklearn
-import skops
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, RunTag
 from mlflow.exceptions import MlflowException
-from mlflow.models import infer_signature
 
+from royaley_pipeline.domain.model_names import ModelName
+from royaley_pipeline.domain.promotion import (
+    DEFAULT_ECE_TOLERANCE,
+    PromotionDecision,
+    VersionEvidence,
+    decide_promotion,
+)
 from royaley_pipeline.domain.training import TrainingResult
+from royaley_pipeline.frameworks import DEFAULT_FRAMEWORK, get_framework
+from royaley_pipeline.model_flavours import log_bytes
 
 logger = logging.getLogger(__name__)
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
 LEGACY_PRODUCTION_STAGE = "Production"
-MODEL_ARTIFACT_NAME = "model"
 
 # Season metric columns and the MLflow metric each is logged as (one point per season, step=season).
 SEASON_METRIC_KEYS = {
@@ -58,37 +62,7 @@ SEASON_METRIC_KEYS = {
     "model_brier_on_market_games": "walk_forward_brier_on_market_games",
 }
 DATA_WINDOW_KEYS = ("first_season", "last_season", "first_start_time", "last_start_time")
-
-# Requirements are pinned from the running environment rather than inferred: inference costs
-# seconds per model and would guess from whatever happens to be imported.
-MODEL_PIP_REQUIREMENTS = [
-    f"mlflow=={mlflow.__version__}",
-    f"scikit-learn=={sklearn.__version__}",
-    f"pandas=={pd.__version__}",
-    f"numpy=={np.__version__}",
-    f"skops=={skops.__version__}",
-]
-
-# Models are stored with skops, MLflow's safe default outside Databricks: loading cannot run
-# arbitrary code. skops refuses types it does not know; these are the scikit-learn internals our
-# calibrated pipelines hold (checked for logistic and gradient boosting with every calibration).
-SKOPS_TRUSTED_TYPES = [
-    "numpy.dtype",
-    "royaley_pipeline.domain.trainers.DropEmptyColumns",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.calibration._TemperatureScaling",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-    "sklearn.model_selection._split.KFold",
-]
-
-
-DEFAULT_ECE_TOLERANCE = 0.005
-"""How much worse a challenger's expected calibration error may be and still be promoted.
-
-Half a percentage point: the ECE of one forecast over ~2,500 games moves by about that much
-between seasons from binning noise alone, so a stricter bar would reject on noise.
-"""
+OUT_OF_FOLD_ARTIFACT = "evaluation/out_of_fold.csv"
 
 _MLFLOW_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
@@ -104,18 +78,6 @@ class RegisteredVersion:
     run_id: str
 
 
-@dataclass(frozen=True)
-class PromotionDecision:
-    promoted: bool
-    reason: str
-    challenger_log_loss: float | None
-    champion_log_loss: float | None
-    seasons_compared: list[int] = field(default_factory=list)
-    previous_champion_version: int | None = None
-    challenger_ece: float | None = None
-    champion_ece: float | None = None
-
-
 @dataclass
 class ChampionModel:
     model: Any
@@ -125,6 +87,31 @@ class ChampionModel:
 
     def predict_probability(self, frame: pd.DataFrame) -> np.ndarray:
         return self.model.predict_proba(frame[self.feature_columns])[:, 1]
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    """One registered version as listings show it: aliases, overall metrics, data window."""
+
+    model: ModelName
+    version: int
+    aliases: list[str]
+    run_id: str
+    framework: str | None
+    feature_set_version: str | None
+    data_window: dict[str, str | None]
+    metrics: dict[str, float]
+    promotion_decision: str | None
+    created_at: str
+
+    @property
+    def name(self) -> str:
+        return str(self.model)
+
+    @property
+    def model_id(self) -> str:
+        """``royaley-nfl-moneyline:3``."""
+        return str(self.model.version(self.version))
 
 
 def _now() -> str:
@@ -142,14 +129,6 @@ class ModelRegistry:
         self.tracking_uri = tracking_uri
         self.artifact_location = artifact_location
         self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
-
-    @staticmethod
-    def model_name(sport: str, bet_type: str) -> str:
-        return f"royaley-{sport.lower()}-{bet_type}"
-
-    @staticmethod
-    def experiment_name(sport: str, bet_type: str) -> str:
-        return f"royaley/{sport.lower()}/{bet_type}"
 
     # ----------------------------------------------------------------------------------- logging
 
@@ -170,7 +149,8 @@ class ModelRegistry:
         ``extra_metrics`` (e.g. the backtest) are logged as run metrics; ``artifacts`` maps a
         path inside the run to text or bytes (report tables, PNG plots).
         """
-        name = self.model_name(sport, bet_type)
+        model = ModelName(sport, bet_type)
+        name = str(model)
         framework = str(result.params.get("framework", "unknown"))
         window = {key: result.data_window.get(key) for key in DATA_WINDOW_KEYS}
         params = {
@@ -194,7 +174,7 @@ class ModelRegistry:
             **(tags or {}),
         }
         with self._store():
-            experiment_id = self._experiment_id(self.experiment_name(sport, bet_type))
+            experiment_id = self._experiment_id(model.experiment)
             with mlflow.start_run(experiment_id=experiment_id, run_name=f"{name}-{_now()}") as run:
                 run_id = run.info.run_id
                 extra = [
@@ -212,25 +192,12 @@ class ModelRegistry:
                 example = result.input_example
                 if example is None:
                     raise ValueError("the training result has no input example to describe the model's input")
-                if framework == "sklearn":
-                    info = mlflow.sklearn.log_model(
-                        result.model,
-                        name=MODEL_ARTIFACT_NAME,
-                        registered_model_name=name,
-                        signature=infer_signature(example, result.model.predict_proba(example)),
-                        input_example=example,
-                        pip_requirements=MODEL_PIP_REQUIREMENTS,
-                        pyfunc_predict_fn="predict_proba",
-                        serialization_format="skops",
-                        skops_trusted_types=SKOPS_TRUSTED_TYPES,
-                    )
-                else:
-                    info = self._log_framework_model(result, name, framework, example)
+                info = get_framework(framework).log_model(result, name, example)
                 for path, content in (artifacts or {}).items():
                     if isinstance(content, str):
                         mlflow.log_text(content, path)
                     else:
-                        _log_bytes(content, path)
+                        log_bytes(content, path)
         version = int(info.registered_model_version)
         version_tags = {key: value for key, value in run_tags.items() if key not in (tags or {})}
         version_tags["overall_model_log_loss"] = str(result.overall.get("model_log_loss"))
@@ -238,28 +205,6 @@ class ModelRegistry:
             self.client.set_model_version_tag(name, str(version), key, value)
         self.client.set_registered_model_alias(name, CHALLENGER, str(version))
         return RegisteredVersion(name=name, version=version, run_id=run_id)
-
-    @staticmethod
-    def _log_framework_model(result: TrainingResult, name: str, framework: str, example: pd.DataFrame):
-        """H2O and AutoGluon models as an MLflow pyfunc around the calibrated estimator.
-
-        The estimator carries its own fitted state (an H2O MOJO with its genmodel jar, or an
-        AutoGluon predictor archive), so loading it needs neither a cluster nor the training
-        folder. The H2O MOJO is also logged on its own under ``h2o_mojo/`` for tools that read
-        MOJOs directly.
-        """
-        from royaley_pipeline.model_wrappers import CalibratedProbabilityModel, framework_requirements
-
-        for index, mojo in enumerate(_mojos(result.model)):
-            _log_bytes(mojo, f"h2o_mojo/model_{index}.zip")
-        probabilities = result.model.predict_proba(example)
-        return mlflow.pyfunc.log_model(
-            name=MODEL_ARTIFACT_NAME,
-            python_model=CalibratedProbabilityModel(result.model, result.feature_columns),
-            registered_model_name=name,
-            signature=infer_signature(example, probabilities[:, 1]),
-            pip_requirements=[*MODEL_PIP_REQUIREMENTS, *framework_requirements(framework)],
-        )
 
     def _metrics(self, result: TrainingResult) -> list[Metric]:
         timestamp = int(datetime.now(UTC).timestamp() * 1000)
@@ -276,7 +221,7 @@ class ModelRegistry:
     @staticmethod
     def _log_evidence(result: TrainingResult) -> None:
         mlflow.log_text(result.season_metrics.to_csv(index=False), "evaluation/season_metrics.csv")
-        mlflow.log_text(result.out_of_fold.to_csv(index=False), "evaluation/out_of_fold.csv")
+        mlflow.log_text(result.out_of_fold.to_csv(index=False), OUT_OF_FOLD_ARTIFACT)
         summary = {
             "overall": result.overall,
             "calibration_methods": {str(s): m for s, m in result.calibration_methods.items()},
@@ -299,67 +244,20 @@ class ModelRegistry:
         margin: float = 0.0,
         ece_tolerance: float = DEFAULT_ECE_TOLERANCE,
     ) -> PromotionDecision:
-        """Promote ``version`` when it beats the champion's walk-forward log loss by more than
-        ``margin`` AND its expected calibration error is not worse by more than ``ece_tolerance``.
+        """Promote ``version`` when ``domain.promotion.decide_promotion`` says it beats the champion.
 
-        Both are scored on the seasons they share, pooled by games, so a model evaluated on an easier
-        or shorter history cannot win by comparison on different ground. The calibration condition
-        matters because Kelly stakes are sized from the probabilities themselves.
+        The decision, its numbers and its reason are tagged on the version either way.
         """
-        name = self.model_name(sport, bet_type)
+        name = str(ModelName(sport, bet_type))
         challenger = self.client.get_model_version(name, str(version))
         champion = self._champion_version(name)
-        challenger_seasons = self._season_log_loss(challenger.run_id)
-        if champion is None:
-            decision = PromotionDecision(
-                True,
-                "no champion yet",
-                _pooled(challenger_seasons, challenger_seasons),
-                None,
-                sorted(challenger_seasons),
-            )
-        elif int(champion.version) == int(version):
-            decision = PromotionDecision(False, f"version {version} is already the champion", None, None)
-        else:
-            champion_seasons = self._season_log_loss(champion.run_id)
-            common = sorted(set(challenger_seasons) & set(champion_seasons))
-            if not common:
-                decision = PromotionDecision(
-                    False,
-                    f"no walk-forward season in common with champion version {champion.version}",
-                    None,
-                    None,
-                    [],
-                    int(champion.version),
-                )
-            else:
-                challenger_loss = _pooled(challenger_seasons, common)
-                champion_loss = _pooled(champion_seasons, common)
-                better = challenger_loss < champion_loss - margin
-                verdict = "beats" if better else "does not beat"
-                reason = (
-                    f"walk-forward log loss {challenger_loss:.5f} {verdict} champion version {champion.version} "
-                    f"({champion_loss:.5f}) by more than {margin} over seasons {common[0]}-{common[-1]}"
-                )
-                challenger_ece = self._season_ece(challenger.run_id, common)
-                champion_ece = self._season_ece(champion.run_id, common)
-                if better and None not in (challenger_ece, champion_ece):
-                    calibrated = challenger_ece <= champion_ece + ece_tolerance
-                    reason += (
-                        f"; ECE {challenger_ece:.4f} vs champion {champion_ece:.4f} "
-                        f"({'within' if calibrated else 'worse than'} tolerance {ece_tolerance})"
-                    )
-                    better = calibrated
-                decision = PromotionDecision(
-                    better,
-                    reason,
-                    challenger_loss,
-                    champion_loss,
-                    common,
-                    int(champion.version),
-                    challenger_ece,
-                    champion_ece,
-                )
+        compared = champion is not None and int(champion.version) != int(version)
+        decision = decide_promotion(
+            self._evidence(int(version), challenger.run_id, with_forecasts=compared),
+            self._evidence(int(champion.version), champion.run_id, with_forecasts=compared) if champion else None,
+            margin,
+            ece_tolerance,
+        )
         self._tag_version(
             name,
             version,
@@ -380,14 +278,9 @@ class ModelRegistry:
             self._set_champion(name, int(version), champion)
         return decision
 
-    def promote(
-        self, sport_or_name: str, version: int, *, reason: str, actor: str, bet_type: str | None = None
-    ) -> PromotionDecision:
-        """Make ``version`` the champion by hand (also the way to roll back to an earlier version).
-
-        Pass either a model name (``royaley-nfl-spread``) or a sport with ``bet_type``.
-        """
-        name = self.model_name(sport_or_name, bet_type) if bet_type else sport_or_name
+    def promote(self, model: ModelName, version: int, *, reason: str, actor: str) -> PromotionDecision:
+        """Make ``version`` the champion by hand (also the way to roll back to an earlier version)."""
+        name = str(model)
         self.client.get_model_version(name, str(version))  # fail clearly on an unknown version
         champion = self._champion_version(name)
         self._tag_version(
@@ -410,14 +303,13 @@ class ModelRegistry:
             int(champion.version) if champion else None,
         )
 
-    def rollback(self, sport: str, bet_type: str, *, reason: str, actor: str) -> PromotionDecision:
+    def rollback(self, model: ModelName, *, reason: str, actor: str) -> PromotionDecision:
         """Give the champion alias back to the version the current champion replaced."""
-        name = self.model_name(sport, bet_type)
-        champion = self._champion_version(name)
+        champion = self._champion_version(str(model))
         previous = (champion.tags or {}).get("previous_champion_version") if champion else None
         if not previous:
-            raise ChampionNotFoundError(f"model {name!r} has no earlier champion to roll back to")
-        return self.promote(name, int(previous), reason=f"rollback: {reason}", actor=actor)
+            raise ChampionNotFoundError(f"model {str(model)!r} has no earlier champion to roll back to")
+        return self.promote(model, int(previous), reason=f"rollback: {reason}", actor=actor)
 
     def _set_champion(self, name: str, version: int, previous: Any) -> None:
         self.client.set_registered_model_alias(name, CHAMPION, str(version))
@@ -456,24 +348,21 @@ class ModelRegistry:
         feature columns and the reported version always belong together even if a promotion
         happens meanwhile.
         """
-        name = self.model_name(sport, bet_type)
+        name = str(ModelName(sport, bet_type))
         champion = self._champion_version(name)
         if champion is None:
             raise ChampionNotFoundError(
                 f"model {name!r} has no {CHAMPION!r} version yet: train it and promote a version first"
             )
+        framework = get_framework((champion.tags or {}).get("framework", DEFAULT_FRAMEWORK))
         with self._store():
-            uri = f"models:/{name}/{champion.version}"
-            if (champion.tags or {}).get("framework", "sklearn") == "sklearn":
-                model = mlflow.sklearn.load_model(uri)
-            else:
-                model = mlflow.pyfunc.load_model(uri).unwrap_python_model().model
+            model = framework.load_model(f"models:/{name}/{champion.version}")
         feature_columns = json.loads(champion.tags["feature_columns"])
         return ChampionModel(model, feature_columns, int(champion.version), champion.run_id)
 
-    def list_versions(self, sport: str | None = None, bet_type: str | None = None) -> list[dict[str, Any]]:
+    def list_versions(self, sport: str | None = None, bet_type: str | None = None) -> list[VersionSummary]:
         """Every registered version with its aliases, overall metrics and data window, newest first per model."""
-        pattern = f"royaley-{sport.lower() if sport else '%'}-{bet_type or '%'}"
+        pattern = ModelName.like_pattern(sport, bet_type)
         filter_string = f"name = '{pattern}'" if sport and bet_type else f"name LIKE '{pattern}'"
         rows, aliases_by_model = [], {}
         for version in self.client.search_model_versions(filter_string):
@@ -487,22 +376,20 @@ class ModelRegistry:
             run = self.client.get_run(version.run_id)
             tags = version.tags or {}
             rows.append(
-                {
-                    "name": version.name,
-                    "version": int(version.version),
-                    "aliases": sorted(aliases),
-                    "run_id": version.run_id,
-                    "framework": tags.get("framework"),
-                    "feature_set_version": tags.get("feature_set_version"),
-                    "data_window": {key: run.data.tags.get(f"data_{key}") for key in DATA_WINDOW_KEYS},
-                    "metrics": {
-                        key: value for key, value in run.data.metrics.items() if key.startswith("overall_")
-                    },
-                    "promotion_decision": tags.get("promotion_decision"),
-                    "created_at": datetime.fromtimestamp(version.creation_timestamp / 1000, UTC).isoformat(),
-                }
+                VersionSummary(
+                    model=ModelName.parse(version.name),
+                    version=int(version.version),
+                    aliases=sorted(aliases),
+                    run_id=version.run_id,
+                    framework=tags.get("framework"),
+                    feature_set_version=tags.get("feature_set_version"),
+                    data_window={key: run.data.tags.get(f"data_{key}") for key in DATA_WINDOW_KEYS},
+                    metrics={key: value for key, value in run.data.metrics.items() if key.startswith("overall_")},
+                    promotion_decision=tags.get("promotion_decision"),
+                    created_at=datetime.fromtimestamp(version.creation_timestamp / 1000, UTC).isoformat(),
+                )
             )
-        return sorted(rows, key=lambda row: (row["name"], -row["version"]))
+        return sorted(rows, key=lambda row: (row.name, -row.version))
 
     # ---------------------------------------------------------------------------------- plumbing
 
@@ -514,27 +401,23 @@ class ModelRegistry:
                 return None
             raise
 
-    def _season_log_loss(self, run_id: str) -> dict[int, tuple[float, float]]:
+    def _evidence(self, version: int, run_id: str, *, with_forecasts: bool) -> VersionEvidence:
+        """A version's per-season walk-forward log loss and, if asked, its out-of-fold forecasts."""
         losses = {m.step: m.value for m in self.client.get_metric_history(run_id, "walk_forward_log_loss")}
         games = {m.step: m.value for m in self.client.get_metric_history(run_id, "walk_forward_n")}
-        return {int(season): (loss, games[season]) for season, loss in losses.items() if season in games}
+        seasons = {int(season): (loss, games[season]) for season, loss in losses.items() if season in games}
+        return VersionEvidence(version, seasons, self._forecasts(run_id) if with_forecasts else None)
 
-    def _season_ece(self, run_id: str, seasons: list[int]) -> float | None:
-        """Expected calibration error of a run's out-of-fold forecasts on ``seasons`` (None if absent)."""
-        from royaley_pipeline.domain.metrics import expected_calibration_error
-
+    def _forecasts(self, run_id: str) -> pd.DataFrame | None:
+        """A run's out-of-fold forecasts (None when the artifact is missing)."""
         try:
             with self._store():
                 path = mlflow.artifacts.download_artifacts(
-                    run_id=run_id, artifact_path="evaluation/out_of_fold.csv", tracking_uri=self.tracking_uri
+                    run_id=run_id, artifact_path=OUT_OF_FOLD_ARTIFACT, tracking_uri=self.tracking_uri
                 )
         except (MlflowException, OSError):
             return None
-        forecasts = pd.read_csv(path)
-        forecasts = forecasts[forecasts["season"].isin(seasons)]
-        if forecasts.empty:
-            return None
-        return expected_calibration_error(forecasts["label"], forecasts["probability"])
+        return pd.read_csv(path)
 
     def _tag_version(self, name: str, version: int, tags: dict[str, str]) -> None:
         for key, value in tags.items():
@@ -575,28 +458,3 @@ class ModelRegistry:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
-
-
-def _log_bytes(content: bytes, artifact_path: str) -> None:
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="royaley_artifact_") as folder:
-        path = Path(folder) / Path(artifact_path).name
-        path.write_bytes(content)
-        directory = str(Path(artifact_path).parent)
-        mlflow.log_artifact(str(path), artifact_path=None if directory == "." else directory)
-
-
-def _mojos(model: Any) -> list[bytes]:
-    """The MOJOs inside a calibrated model (one per calibration ensemble member; usually one)."""
-    members = [c.estimator for c in getattr(model, "calibrated_classifiers_", [])] or [model]
-    return [member.mojo_ for member in members if hasattr(member, "mojo_")]
-
-
-def _pooled(seasons: dict[int, tuple[float, float]], which: Any) -> float | None:
-    """Game-weighted mean log loss over the chosen seasons (None when there are no games)."""
-    chosen = [seasons[season] for season in which]
-    total_games = sum(games for _, games in chosen)
-    if total_games <= 0:
-        return None
-    return sum(loss * games for loss, games in chosen) / total_games

@@ -9,7 +9,9 @@ Plots are PNG bytes drawn with matplotlib's Agg backend (no display needed).
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,6 +35,7 @@ class TrainingReport:
     reliability: pd.DataFrame
     metrics: dict[str, float] = field(default_factory=dict)
     plots: dict[str, bytes] = field(default_factory=dict)
+    tuning: dict = field(default_factory=dict)
 
     def markdown(self) -> dict[str, str]:
         tables = {
@@ -45,6 +48,21 @@ class TrainingReport:
         if self.backtest is not None:
             tables["backtest"] = self.backtest.summary.round(4).to_markdown(index=False)
         return tables
+
+    def artifacts(self) -> dict[str, str | bytes]:
+        """The report as files for the MLflow run: tables, plots and the hyper-parameter search."""
+        return {
+            **{f"report/{name}.md": table for name, table in self.markdown().items()},
+            **{f"report/{name}": image for name, image in self.plots.items()},
+            "report/tuning.json": json.dumps(self.tuning, indent=2, default=str),
+        }
+
+    def write_plots(self, folder: Path) -> Path:
+        """The plots as PNG files in ``folder`` (created), for browsing beside the dataset."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for file_name, image in self.plots.items():
+            (folder / file_name).write_bytes(image)
+        return folder
 
 
 def betting_frame(bet_type: str, out_of_fold: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
@@ -128,7 +146,7 @@ def build_report(
     plots = {"reliability_diagram.png": reliability_png(out_of_fold)}
     if policy is not None:
         plots["bankroll_curve.png"] = bankroll_png(policy)
-    return TrainingReport(result.season_metrics, overall, picks, policy, reliability, metrics, plots)
+    return TrainingReport(result.season_metrics, overall, picks, policy, reliability, metrics, plots, result.tuning)
 
 
 def _figure():

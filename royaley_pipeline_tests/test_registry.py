@@ -8,11 +8,13 @@ import mlflow
 import numpy as np
 import pytest
 
+from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.domain.trainers import SklearnTrainer
 from royaley_pipeline.registry import ChampionNotFoundError, ModelRegistry
 from royaley_pipeline_tests.domain.test_training import FEATURES, run_service, synthetic_league
 
 SPORT, BET_TYPE = "NFL", "moneyline"
+MODEL = ModelName(SPORT, BET_TYPE)
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +43,10 @@ def versions(store):
     return first, second
 
 
-def test_model_names_and_experiments_follow_the_convention():
-    assert ModelRegistry.model_name("NFL", "spread") == "royaley-nfl-spread"
-    assert ModelRegistry.experiment_name("NFL", "spread") == "royaley/nfl/spread"
+def test_runs_are_logged_under_the_model_names_experiment(store, versions):
+    registry = store[0]
+    run = registry.client.get_run(versions[0].run_id)
+    assert registry.client.get_experiment(run.info.experiment_id).name == "royaley/nfl/moneyline"
 
 
 def test_logging_records_evidence_and_marks_the_challenger(store, versions):
@@ -112,13 +115,13 @@ def test_promotion_lifecycle(store, versions):
     upcoming = league.tail(50)
     np.testing.assert_allclose(champion.predict_probability(upcoming), strong.predict_probability(upcoming))
 
-    registry.promote(first.name, first.version, reason="second version misbehaves live", actor="lead")
+    registry.promote(MODEL, first.version, reason="second version misbehaves live", actor="lead")
     assert registry.load_champion(SPORT, BET_TYPE).version == 1
     tags = registry.client.get_model_version(first.name, "1").tags
     assert (tags["promoted_by"], tags["promotion_decision"]) == ("lead", "manual")
     assert tags["previous_champion_version"] == "2"
 
-    registry.rollback(SPORT, BET_TYPE, reason="false alarm", actor="lead")
+    registry.rollback(MODEL, reason="false alarm", actor="lead")
     assert registry.load_champion(SPORT, BET_TYPE).version == 2
     assert registry.client.get_model_version(first.name, "2").current_stage == "Production"
     assert registry.client.get_model_version(first.name, "1").current_stage == "Archived"
@@ -126,17 +129,18 @@ def test_promotion_lifecycle(store, versions):
 
 def test_list_versions_shows_aliases_metrics_and_data_window(store, versions):
     registry = store[0]
-    registry.promote(SPORT, 2, bet_type=BET_TYPE, reason="list check", actor="test")
+    registry.promote(MODEL, 2, reason="list check", actor="test")
     rows = registry.list_versions(SPORT)
-    assert [(row["name"], row["version"]) for row in rows] == [
+    assert [(row.name, row.version) for row in rows] == [
         ("royaley-nfl-moneyline", 2),
         ("royaley-nfl-moneyline", 1),
     ]
     newest = rows[0]
-    assert set(newest["aliases"]) == {"champion", "challenger"}
-    assert newest["framework"] == "sklearn"
-    assert newest["data_window"]["first_season"] == "2012"
-    assert "overall_model_log_loss" in newest["metrics"]
+    assert set(newest.aliases) == {"champion", "challenger"}
+    assert newest.model_id == "royaley-nfl-moneyline:2"
+    assert newest.framework == "sklearn"
+    assert newest.data_window["first_season"] == "2012"
+    assert "overall_model_log_loss" in newest.metrics
     assert registry.list_versions(SPORT, BET_TYPE) == rows
     assert registry.list_versions() == rows
     assert registry.list_versions("NBA") == []
@@ -178,7 +182,7 @@ def test_gradient_boosting_with_a_never_filled_column_trains_registers_and_score
     result = run_service(league, trainer=SklearnTrainer("hist_gradient_boosting", max_iter=30), features=features,
                          first_test_season=2016, calibration="sigmoid", calibration_folds=3)
     version = registry.log_training(result, sport="NBA", bet_type=BET_TYPE, feature_set_version="v2")
-    registry.promote("NBA", version.version, reason="test", actor="test", bet_type=BET_TYPE)
+    registry.promote(ModelName("NBA", BET_TYPE), version.version, reason="test", actor="test")
     champion = registry.load_champion("NBA", BET_TYPE)
     upcoming = league.head(10).assign(injury_impact_difference=[1.5, *[np.nan] * 9])
     probability = champion.predict_probability(upcoming)

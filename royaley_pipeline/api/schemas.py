@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
+from royaley_pipeline.frameworks import FRAMEWORKS, check_framework
 from royaley_pipeline.sports import SPORTS, check_bet_type, get_sport
 
 Tier = Literal["A", "B", "C", "D"]
-MODEL_ID_PATTERN = re.compile(r"^(?P<name>royaley-(?P<sport>[a-z]+)-(?P<bet_type>[a-z_]+)):(?P<version>[1-9][0-9]{0,8})$")
 
 
 def sport_code(value: str) -> str:
@@ -49,10 +47,7 @@ class TrainRequest(BaseModel):
     @field_validator("framework")
     @classmethod
     def _installed_framework(cls, value: str) -> str:
-        reason = unavailable_reason(value)
-        if reason is not None:
-            raise ValueError(reason)
-        return value
+        return check_framework(value)
 
     @model_validator(mode="after")
     def _offered_bet_type(self) -> TrainRequest:

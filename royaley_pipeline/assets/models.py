@@ -1,7 +1,6 @@
 """Models per sport and bet type: walk-forward validated, calibrated, registered in MLflow."""
 
 import base64
-import json
 from contextlib import nullcontext
 
 import pandas as pd
@@ -23,28 +22,33 @@ from royaley_pipeline.domain.features import (
     LABEL_COLUMN,
     MARKET_PROBABILITY_COLUMN,
 )
-from royaley_pipeline.domain.training import TrainingService
-from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
+from royaley_pipeline.domain.promotion import DEFAULT_ECE_TOLERANCE, PromotionDecision
+from royaley_pipeline.domain.trainers import Trainer
+from royaley_pipeline.domain.training import TrainingResult, TrainingService
+from royaley_pipeline.frameworks import (
+    DEFAULT_FRAMEWORK,
+    FRAMEWORKS,
+    get_framework,
+)
 from royaley_pipeline.partitions import model_partitions, parse_model_key, same_sport
-from royaley_pipeline.registry import DEFAULT_ECE_TOLERANCE
-from royaley_pipeline.reports import build_report
+from royaley_pipeline.registry import RegisteredVersion
+from royaley_pipeline.reports import TrainingReport, build_report
 from royaley_pipeline.resources import (
     DatabaseResource,
     H2OClusterResource,
     ModelRegistryResource,
     PathsResource,
 )
-from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.games import load_games
-from royaley_pipeline.storage.predictions import finish_training_run, start_training_run
 from royaley_pipeline.trainers import build_trainer
+from royaley_pipeline.validation import model_request
 
 MODELS_GROUP = "models"
 
 
 class TrainingConfig(Config):
-    framework: str = Field(default="sklearn", description=f"one of {', '.join(FRAMEWORKS)}")
+    framework: str = Field(default=DEFAULT_FRAMEWORK, description=f"one of {', '.join(FRAMEWORKS)}")
     algorithm: str | None = Field(
         default=None,
         description="sklearn: logistic (default) or hist_gradient_boosting; h2o: automl (default) or gbm",
@@ -83,107 +87,88 @@ def game_outcome_model(
 ) -> MaterializeResult:
     """Train, validate walk-forward by season, report, register as challenger, promote if it beats the champion."""
     sport_code, bet_type = parse_model_key(context.partition_key)
-    sport = get_sport(sport_code)
-    if not sport.offers(bet_type):
-        raise Failure(f"{sport.code} does not offer {bet_type}; it offers {', '.join(sport.bet_types)}")
-    framework = "sklearn" if config.mock else config.framework
-    reason = unavailable_reason(framework)
-    if reason is not None:
-        raise Failure(reason)
+    # The same check as the CLI's and the API's: a BadRequest here marks the run's failure as bad input.
+    sport = model_request(sport_code, bet_type, DEFAULT_FRAMEWORK if config.mock else config.framework).sport
     trainer = build_trainer(
-        framework, config.algorithm, mock=config.mock, max_runtime_seconds=config.max_runtime_seconds,
-        search=config.search,
+        config.framework, config.algorithm, mock=config.mock,
+        max_runtime_seconds=config.max_runtime_seconds, search=config.search,
     )
-    engine = database.engine()
-    frame = training_frame(engine, sport.code)
+    frame = training_frame(database.engine(), sport.code)
     dataset_path = paths.path("datasets") / sport.code / bet_type / f"{FEATURE_SET_VERSION}.parquet"
     dataset_path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(dataset_path, index=False)
+    frame.to_parquet(dataset_path, index=False)  # the exact rows this version was trained on
 
     first_test_season = config.first_test_season or default_first_test_season(frame["season"])
-    run_id = start_training_run(
-        engine, sport.code, bet_type, trainer.framework, trainer.name, context.run.run_id
-    )
-    try:
-        service = TrainingService(trainer, first_test_season=first_test_season, calibration=config.calibration)
-        with h2o_cluster.session() if trainer.framework == "h2o" else nullcontext():
-            result = service.run(
-                frame, FEATURE_COLUMNS[bet_type], LABEL_COLUMN[bet_type], MARKET_PROBABILITY_COLUMN[bet_type]
-            )
-        report = build_report(result, bet_type, frame)
-        report_folder = dataset_path.parent / "reports"
-        report_folder.mkdir(exist_ok=True)
-        for file_name, image in report.plots.items():
-            (report_folder / file_name).write_bytes(image)
-        registry = model_registry.registry()
-        version = registry.log_training(
-            result,
-            sport=sport.code,
-            bet_type=bet_type,
-            feature_set_version=FEATURE_SET_VERSION,
-            extra_params={"mock": config.mock, "max_runtime_seconds": config.max_runtime_seconds},
-            tags={"dagster_run_id": context.run.run_id, "dataset_path": str(dataset_path)},
-            extra_metrics=report.metrics,
-            artifacts={
-                **{f"report/{name}.md": table for name, table in report.markdown().items()},
-                **{f"report/{name}": image for name, image in report.plots.items()},
-                "report/tuning.json": json.dumps(result.tuning, indent=2, default=str),
-            },
+    service = TrainingService(trainer, first_test_season=first_test_season, calibration=config.calibration)
+    with h2o_cluster.session() if get_framework(trainer.framework).needs_h2o_cluster else nullcontext():
+        result = service.run(
+            frame, FEATURE_COLUMNS[bet_type], LABEL_COLUMN[bet_type], MARKET_PROBABILITY_COLUMN[bet_type]
         )
-        decision = registry.promote_if_better(
-            sport.code, bet_type, version.version, margin=config.promotion_margin,
-            ece_tolerance=config.ece_tolerance,
-        )
-    except Exception as error:
-        finish_training_run(engine, run_id, status="failed", error=str(error))
-        raise
-    overall = {key: _plain(value) for key, value in result.overall.items()}
-    finish_training_run(
-        engine,
-        run_id,
-        status="success",
-        mlflow_run_id=version.run_id,
-        model_name=version.name,
-        model_version=str(version.version),
-        metrics=overall,
-        data_first_season=int(frame["season"].min()),
-        data_last_season=int(frame["season"].max()),
+    report = build_report(result, bet_type, frame)
+    report_folder = report.write_plots(dataset_path.parent / "reports")
+
+    registry = model_registry.registry()
+    version = registry.log_training(
+        result,
+        sport=sport.code,
+        bet_type=bet_type,
+        feature_set_version=FEATURE_SET_VERSION,
+        extra_params={"mock": config.mock, "max_runtime_seconds": config.max_runtime_seconds},
+        tags={"dagster_run_id": context.run.run_id, "dataset_path": str(dataset_path)},
+        extra_metrics=report.metrics,
+        artifacts=report.artifacts(),
     )
-    tables = report.markdown()
+    decision = registry.promote_if_better(
+        sport.code, bet_type, version.version, margin=config.promotion_margin, ece_tolerance=config.ece_tolerance,
+    )
     return MaterializeResult(
         metadata={
-            "model_name": version.name,
-            "model_version": str(version.version),
-            "mlflow_run_id": version.run_id,
-            "framework": trainer.framework,
-            "trainer": trainer.name,
-            "promoted_to_champion": decision.promoted,
-            "promotion_reason": decision.reason,
-            "promotion": MetadataValue.json({
-                "promoted": decision.promoted,
-                "challenger_log_loss": decision.challenger_log_loss,
-                "champion_log_loss": decision.champion_log_loss,
-                "challenger_ece": decision.challenger_ece,
-                "champion_ece": decision.champion_ece,
-                "seasons_compared": decision.seasons_compared,
-                "margin": config.promotion_margin,
-                "ece_tolerance": config.ece_tolerance,
-            }),
+            **describe(version, trainer, decision, config, result, report),
             "walk_forward_seasons": f"{first_test_season}–{int(frame['season'].max())}",
-            "model_log_loss": _plain(result.overall.get("model_log_loss")),
-            "market_log_loss": _plain(result.overall.get("market_log_loss")),
-            "model_brier": _plain(result.overall.get("model_brier")),
-            "market_brier": _plain(result.overall.get("market_brier")),
-            "model_ece": _plain(report.metrics.get("overall_model_ece")),
-            **{name: MetadataValue.md(table) for name, table in tables.items()},
-            **{
-                f"plot_{name.removesuffix('.png')}": MetadataValue.md(_image_markdown(name, image))
-                for name, image in report.plots.items()
-            },
             "report_folder": MetadataValue.path(str(report_folder)),
             "dataset": MetadataValue.path(str(dataset_path)),
         }
     )
+
+
+def describe(
+    version: RegisteredVersion,
+    trainer: Trainer,
+    decision: PromotionDecision,
+    config: TrainingConfig,
+    result: TrainingResult,
+    report: TrainingReport,
+) -> dict:
+    """The materialisation's metadata: the registered version, the promotion decision and the report."""
+    return {
+        "model_name": version.name,
+        "model_version": str(version.version),
+        "mlflow_run_id": version.run_id,
+        "framework": trainer.framework,
+        "trainer": trainer.name,
+        "promoted_to_champion": decision.promoted,
+        "promotion_reason": decision.reason,
+        "promotion": MetadataValue.json({
+            "promoted": decision.promoted,
+            "challenger_log_loss": decision.challenger_log_loss,
+            "champion_log_loss": decision.champion_log_loss,
+            "challenger_ece": decision.challenger_ece,
+            "champion_ece": decision.champion_ece,
+            "seasons_compared": decision.seasons_compared,
+            "margin": config.promotion_margin,
+            "ece_tolerance": config.ece_tolerance,
+        }),
+        "model_log_loss": _plain(result.overall.get("model_log_loss")),
+        "market_log_loss": _plain(result.overall.get("market_log_loss")),
+        "model_brier": _plain(result.overall.get("model_brier")),
+        "market_brier": _plain(result.overall.get("market_brier")),
+        "model_ece": _plain(report.metrics.get("overall_model_ece")),
+        **{name: MetadataValue.md(table) for name, table in report.markdown().items()},
+        **{
+            f"plot_{name.removesuffix('.png')}": MetadataValue.md(_image_markdown(name, image))
+            for name, image in report.plots.items()
+        },
+    }
 
 
 def _image_markdown(name: str, image: bytes) -> str:

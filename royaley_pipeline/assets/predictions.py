@@ -20,7 +20,13 @@ from royaley_pipeline.assets.features import game_features
 from royaley_pipeline.assets.models import game_outcome_model
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION, MARKET_PROBABILITY_COLUMN
 from royaley_pipeline.domain.market import best_available_prices
-from royaley_pipeline.domain.slate import price_bets
+from royaley_pipeline.domain.model_names import ModelName
+from royaley_pipeline.domain.slate import (
+    GAME_DESCRIPTION_COLUMNS,
+    SLATE_GAME_COLUMNS,
+    SLATE_ORDER,
+    price_bets,
+)
 from royaley_pipeline.partitions import (
     parse_sport_date_keys,
     same_sport,
@@ -98,7 +104,7 @@ def game_predictions(
 def predict_slate(sport, games, features, prices, registry: ModelRegistry, config: PredictionConfig, log):
     """Score each bet type the sport offers with its champion; bet types without one are skipped."""
     predicted_at = datetime.now(UTC)
-    rows = features.merge(games[["game_id", "start_time", "home_team", "away_team"]], on="game_id")
+    rows = features.merge(games[["game_id", *GAME_DESCRIPTION_COLUMNS]], on="game_id")
     slates = []
     for bet_type in sport.bet_types:
         try:
@@ -120,16 +126,16 @@ def predict_slate(sport, games, features, prices, registry: ModelRegistry, confi
         slate = price_bets(
             bet_type, probabilities, prices, kelly_fraction=config.kelly_fraction, kelly_cap=config.kelly_cap
         )
-        slate["model_name"] = registry.model_name(sport.code, bet_type)
+        slate["model_name"] = str(ModelName(sport.code, bet_type))
         slate["model_version"] = str(champion.version)
         slates.append(slate)
     if not slates:
         return pd.DataFrame()
     slate = pd.concat(slates, ignore_index=True).merge(
-        rows[["game_id", "game_date", "start_time", "home_team", "away_team"]], on="game_id"
+        rows[SLATE_GAME_COLUMNS], on="game_id"
     )
     slate["predicted_at"] = predicted_at
-    return slate.sort_values(["game_date", "start_time", "game_id", "bet_type"]).reset_index(drop=True)
+    return slate.sort_values(SLATE_ORDER).reset_index(drop=True)
 
 
 def write_slate_json(root: Path, sport: str, day: date, slate: pd.DataFrame) -> Path:

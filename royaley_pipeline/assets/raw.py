@@ -67,7 +67,8 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
     """Load the bundled historical files for the run's sports and dates into the database."""
     window = parse_sport_date_keys(sport_month_partitions, context.partition_keys)
     engine = database.engine()
-    settings = replace(load_settings(), source_data_path=Path(paths.source_data_path))
+    settings = replace(load_settings(), source_data_path=Path(paths.source_data_path),
+                       nfelo_path=Path(paths.nfelo_path) if paths.nfelo_path else None)
     totals = {
         "games_written": 0,
         "odds_snapshots_written": 0,

@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import KFold
 
-from royaley_pipeline.domain.metrics import clip_probabilities, probability_metrics
+from royaley_pipeline.domain.holdout import choose_on_last_season
 
 CANDIDATE_METHODS = ("sigmoid", "isotonic")
 FIXED_METHODS = ("sigmoid", "isotonic", "temperature", "none")
@@ -71,29 +71,13 @@ def choose_calibration_method(
     Rows must be training rows only and in time order. Ties go to the earlier candidate (sigmoid
     by default), the simpler method.
     """
-    y = np.asarray(outcomes, dtype=int)
-    season_array = np.asarray(seasons, dtype=int)
-    present = np.unique(season_array)
-    if present.size < 2:
-        return CalibrationChoice(DEFAULT_METHOD, f"only {present.size} training season(s): no inner hold-out")
-    holdout_season = int(present[-1])
-    inner = season_array < holdout_season
-    holdout = ~inner
-    if inner.sum() < min_rows or np.unique(y[inner]).size < 2 or np.unique(y[holdout]).size < 2:
-        return CalibrationChoice(
-            DEFAULT_METHOD,
-            f"inner split too thin to choose ({int(inner.sum())} rows before {holdout_season}, "
-            f"{int(holdout.sum())} in it)",
-        )
-    scores: dict[str, float] = {}
-    for method in candidates:
-        model = calibrated_estimator(estimator, method, folds).fit(features[inner], y[inner])
-        probability = clip_probabilities(model.predict_proba(features[holdout])[:, 1])
-        scores[method] = probability_metrics(y[holdout], probability)["log_loss"]
-    best = min(candidates, key=lambda method: scores[method])
-    return CalibrationChoice(
-        best, f"lowest log loss on held-out training season {holdout_season}", scores, holdout_season
+    choice = choose_on_last_season(
+        candidates, lambda method: calibrated_estimator(estimator, method, folds), features, outcomes, seasons,
+        min_rows=min_rows,
     )
+    if choice.best is None:
+        return CalibrationChoice(DEFAULT_METHOD, choice.reason)
+    return CalibrationChoice(choice.best, choice.reason, choice.log_loss, choice.season)
 
 
 def fit_calibrated(

@@ -19,6 +19,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from royaley_pipeline.domain.holdout import choose_on_last_season
+
 
 @runtime_checkable
 class Trainer(Protocol):
@@ -101,36 +103,27 @@ class SklearnTrainer:
         """This trainer with the grid value that scored best on the last season of the rows given.
 
         The caller passes training rows only, so the choice never sees the test season: every
-        candidate is fitted on the earlier training seasons and scored (log loss) on the last one.
-        Without a search, or without two seasons to split, the trainer comes back unchanged.
+        candidate is fitted on the earlier training seasons and scored (log loss) on the last one
+        (``choose_on_last_season``). Without a search, or without a split to choose on, the trainer
+        comes back unchanged.
         """
-        from sklearn.metrics import log_loss
-
         if not self.search:
             return self, {"searched": False}
-        y = np.asarray(outcomes, dtype=int)
-        season_array = np.asarray(seasons, dtype=int)
-        present = np.unique(season_array)
-        if present.size < 2:
-            return self, {"searched": False, "reason": "one training season: no inner hold-out"}
-        holdout = season_array == present[-1]
-        if np.unique(y[~holdout]).size < 2 or np.unique(y[holdout]).size < 2:
-            return self, {"searched": False, "reason": "one outcome only in the inner split"}
         (parameter, values), = SEARCH_GRIDS[self.algorithm].items()
-        scores = {}
-        for value in values:
-            candidate = SklearnTrainer(self.algorithm, **{**self._estimator_params, parameter: value})
-            model = candidate.build().fit(features[~holdout], y[~holdout])
-            probability = np.clip(model.predict_proba(features[holdout])[:, 1], 1e-6, 1 - 1e-6)
-            scores[value] = float(log_loss(y[holdout], probability, labels=[0, 1]))
-        best = min(values, key=lambda value: scores[value])  # ties: the first, most regularised value
-        chosen = SklearnTrainer(self.algorithm, **{**self._estimator_params, parameter: best})
+
+        def candidate(value: Any) -> Pipeline:
+            return SklearnTrainer(self.algorithm, **{**self._estimator_params, parameter: value}).build()
+
+        choice = choose_on_last_season(values, candidate, features, outcomes, seasons)
+        if choice.best is None:
+            return self, {"searched": False, "reason": choice.reason}
+        chosen = SklearnTrainer(self.algorithm, **{**self._estimator_params, parameter: choice.best})
         return chosen, {
             "searched": True,
             "parameter": parameter,
-            "chosen": best,
-            "holdout_season": int(present[-1]),
-            "holdout_log_loss": {str(value): score for value, score in scores.items()},
+            "chosen": choice.best,
+            "holdout_season": choice.season,
+            "holdout_log_loss": {str(value): score for value, score in choice.log_loss.items()},
         }
 
     @property

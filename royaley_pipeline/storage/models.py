@@ -21,7 +21,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -192,26 +191,6 @@ class FeatureRow(Base):
     season: Mapped[int] = mapped_column(Integer)
     values: Mapped[dict] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class TrainingRunRow(Base):
-    __tablename__ = "training_runs"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    sport_id: Mapped[int] = mapped_column(ForeignKey("sports.id"))
-    bet_type: Mapped[str] = mapped_column(String(16))
-    framework: Mapped[str] = mapped_column(String(16))
-    algorithm: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    data_first_season: Mapped[int | None] = mapped_column(Integer)
-    data_last_season: Mapped[int | None] = mapped_column(Integer)
-    metrics: Mapped[dict | None] = mapped_column(JSON)
-    mlflow_run_id: Mapped[str | None] = mapped_column(String(64))
-    model_name: Mapped[str | None] = mapped_column(String(100))
-    model_version: Mapped[str | None] = mapped_column(String(16))
-    dagster_run_id: Mapped[str | None] = mapped_column(String(64))
-    error: Mapped[str | None] = mapped_column(Text)
 
 
 class PredictionRow(Base):

@@ -1,14 +1,14 @@
-"""Predictions and training runs: what was predicted with which model, and who trained what."""
+"""Predictions: what was predicted for each game, with which model version, at which price."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pandas as pd
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, select
 
 from royaley_pipeline.sports import get_sport
-from royaley_pipeline.storage.models import GameRow, PredictionRow, SportRow, TrainingRunRow
+from royaley_pipeline.storage.models import GameRow, PredictionRow, SportRow
 from royaley_pipeline.storage.records import as_utc, frame_records
 
 PREDICTION_COLUMNS = [
@@ -85,38 +85,3 @@ def load_predictions(
     frame["start_time"] = as_utc(frame["start_time"])
     frame["predicted_at"] = as_utc(frame["predicted_at"])
     return frame
-
-
-def start_training_run(
-    engine: Engine, sport_code: str, bet_type: str, framework: str, algorithm: str, dagster_run_id: str | None
-) -> int:
-    with engine.begin() as connection:
-        result = connection.execute(
-            TrainingRunRow.__table__.insert().values(
-                sport_id=_sport_id(connection, sport_code),
-                bet_type=bet_type,
-                framework=framework,
-                algorithm=algorithm,
-                status="running",
-                started_at=datetime.now(UTC),
-                dagster_run_id=dagster_run_id,
-            )
-        )
-        return int(result.inserted_primary_key[0])
-
-
-def finish_training_run(engine: Engine, run_id: int, *, status: str, **fields) -> None:
-    with engine.begin() as connection:
-        connection.execute(
-            update(TrainingRunRow)
-            .where(TrainingRunRow.id == run_id)
-            .values(status=status, finished_at=datetime.now(UTC), **fields)
-        )
-
-
-def load_training_runs(engine: Engine, sport_code: str | None = None) -> pd.DataFrame:
-    query = select(SportRow.code.label("sport"), TrainingRunRow).join(SportRow).order_by(TrainingRunRow.id)
-    if sport_code:
-        query = query.where(SportRow.code == get_sport(sport_code).code)
-    with engine.connect() as connection:
-        return pd.read_sql(query, connection)

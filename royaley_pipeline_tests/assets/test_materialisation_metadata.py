@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.run_failures import failure_message
 
 
 def test_raw_and_feature_materialisations_carry_previews_and_quality_tables(pipeline):

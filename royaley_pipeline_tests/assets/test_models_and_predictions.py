@@ -8,9 +8,11 @@ import pytest
 from mlflow import MlflowClient
 
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.launch import MODEL_OP
+from royaley_pipeline.partitions import model_key
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.features import load_features
-from royaley_pipeline.storage.predictions import load_predictions, load_training_runs
+from royaley_pipeline.storage.predictions import load_predictions
 from royaley_pipeline_tests.assets.conftest import Pipeline
 
 HISTORY = (date(2013, 9, 1), date(2019, 2, 28))  # seasons 2013-2018
@@ -42,9 +44,10 @@ def test_each_bet_type_is_registered_with_a_champion(trained):
         run = client.get_run(champion.run_id)
         assert run.data.tags["feature_set_version"] == FEATURE_SET_VERSION
         assert 0.15 < run.data.metrics["overall_model_brier"] < 0.26
-    runs = load_training_runs(trained.engine, "NFL")
-    assert list(runs["status"]) == ["success"] * 3
-    assert runs["mlflow_run_id"].notna().all()
+        # Each training run is recorded by Dagster and MLflow, each pointing at the other.
+        dagster_run = trained.instance.get_run_by_id(run.data.tags["dagster_run_id"])
+        assert dagster_run.is_success and dagster_run.job_name == "training_job"
+        assert dagster_run.tags["dagster/partition"] == model_key("NFL", bet_type)
 
 
 def test_the_moneyline_model_is_honest_against_the_market(trained):
@@ -60,7 +63,7 @@ def test_a_retrained_model_is_challenger_and_promotion_is_decided_on_the_same_se
     # A second version on the same seasons: the gate must decide on those seasons, either way.
     result = trained.train("NFL", "moneyline", **TRAINING)
     assert result.success, failure_message(result)
-    metadata = result.asset_materializations_for_node("models__game_outcome_model")[0].metadata
+    metadata = result.asset_materializations_for_node(MODEL_OP)[0].metadata
     client = mlflow_client(trained)
     version = str(metadata["model_version"].value)
     assert str(client.get_model_version_by_alias("royaley-nfl-moneyline", "challenger").version) == version

@@ -18,7 +18,6 @@ EXPECTED_TABLES = {
     "weather",
     "injuries",
     "features",
-    "training_runs",
     "predictions",
     "alembic_version",
 }

@@ -7,7 +7,6 @@ from mlflow.exceptions import MlflowException
 
 from royaley_pipeline.api.auth import require_token
 from royaley_pipeline.api.schemas import (
-    MODEL_ID_PATTERN,
     ErrorResponse,
     ModelVersion,
     PromoteRequest,
@@ -15,6 +14,7 @@ from royaley_pipeline.api.schemas import (
     offered_bet_type,
     sport_code,
 )
+from royaley_pipeline.domain.model_names import EXAMPLE_ID, ModelVersionId
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.sports import BET_TYPES
 
@@ -46,12 +46,20 @@ def list_models(
         raise unprocessable(str(error)) from None
     rows = registry(request).list_versions(sport=sport, bet_type=bet_type)
     if bet_type and not sport:
-        rows = [row for row in rows if row["name"].endswith(f"-{bet_type}")]
+        rows = [row for row in rows if row.model.bet_type == bet_type]
     return [
         ModelVersion(
-            model_id=f"{row['name']}:{row['version']}",
-            mlflow_run_id=row["run_id"],
-            **{key: value for key, value in row.items() if key != "run_id"},
+            model_id=row.model_id,
+            name=row.name,
+            version=row.version,
+            aliases=row.aliases,
+            framework=row.framework,
+            feature_set_version=row.feature_set_version,
+            data_window=row.data_window,
+            metrics=row.metrics,
+            promotion_decision=row.promotion_decision,
+            mlflow_run_id=row.run_id,
+            created_at=row.created_at,
         )
         for row in rows
     ]
@@ -67,21 +75,20 @@ def promote_model(
     body: PromoteRequest,
     request: Request,
     model_id: str = Path(description="`{name}:{version}` from GET /api/v1/models", max_length=80,
-                         examples=["royaley-nfl-moneyline:1"]),
+                         examples=[EXAMPLE_ID]),
 ) -> PromoteResponse:
     """Make `model_id` (`royaley-nfl-moneyline:3`) the champion; the who and why are tagged on the version."""
-    match = MODEL_ID_PATTERN.match(model_id)
-    if not match:
-        raise unprocessable(
-            f"model id {model_id!r} is not name:version, e.g. royaley-nfl-moneyline:3 (see GET /api/v1/models)"
-        )
     try:
-        offered_bet_type(match["sport"], match["bet_type"])
+        target = ModelVersionId.parse(model_id)
+    except ValueError as error:
+        raise unprocessable(f"{error} (see GET /api/v1/models)") from None
+    try:
+        offered_bet_type(target.name.sport, target.name.bet_type)
     except ValueError as error:
         raise unprocessable(str(error)) from None
     try:
         decision = registry(request).promote(
-            match["name"], int(match["version"]), reason=body.reason, actor=body.promoted_by
+            target.name, target.number, reason=body.reason, actor=body.promoted_by
         )
     except MlflowException as error:
         if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "INVALID_PARAMETER_VALUE"):
@@ -89,7 +96,7 @@ def promote_model(
         raise
     return PromoteResponse(
         model_id=model_id,
-        champion_version=int(match["version"]),
+        champion_version=target.number,
         previous_champion_version=decision.previous_champion_version,
         promoted_by=body.promoted_by,
         reason=body.reason,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from royaley_pipeline.api.auth import require_token
 from royaley_pipeline.api.launching import LaunchError, QueueFullError, TrainingRequest, training_status
 from royaley_pipeline.api.schemas import ErrorResponse, TrainingStatusResponse, TrainRequest, TrainResponse
+from royaley_pipeline.domain.model_names import ModelName
 
 router = APIRouter(tags=["training"])
 
@@ -47,5 +48,9 @@ def get_training_run(run_id: str, request: Request) -> TrainingStatusResponse:
     found = training_status(request.app.state.instance, run_id, request.app.state.launcher)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no training run with id {run_id!r}")
-    model_id = f"{found.model_name}:{found.model_version}" if found.model_name and found.model_version else None
+    model_id = (
+        str(ModelName.parse(found.model_name).version(found.model_version))
+        if found.model_name and found.model_version
+        else None
+    )
     return TrainingStatusResponse(**found.__dict__, model_id=model_id)

@@ -17,7 +17,6 @@ plus the partition's ``sports``, ``first_date`` and ``last_date``.
 """
 
 
-import os
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from sqlalchemy.engine import Engine
 
 from royaley_pipeline.assets.failures import bad_records_fail_without_retry
 from royaley_pipeline.collectors.settings import CollectorsResource
+from royaley_pipeline.config import collector_retry_delay
 from royaley_pipeline.partitions import SportDateWindow, parse_sport_date_keys, sport_day_partitions
 from royaley_pipeline.resources import DatabaseResource
 from royaley_pipeline.sources.frames import SourceBatch, validate_batch
@@ -135,8 +135,8 @@ class LiveSource:
 
 
 def retry_delay() -> float:
-    """Seconds before the first op-level retry: the one environment read of the live assets."""
-    return float(os.environ.get("ROYALEY_COLLECTOR_RETRY_DELAY", "60"))
+    """Seconds before the first op-level retry (``ROYALEY_COLLECTOR_RETRY_DELAY``, via the settings)."""
+    return collector_retry_delay()
 
 
 def retry_policy() -> RetryPolicy:
