@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,15 @@ from royaley_pipeline.api.server import serve
 from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.frameworks import FRAMEWORKS, check_framework
-from royaley_pipeline.launch import COLLECTION_JOB, FEATURES_JOB, PREDICTIONS_JOB, run_config, training_config
+from royaley_pipeline.launch import (
+    COLLECTION_JOB,
+    FEATURES_JOB,
+    PREDICTIONS_JOB,
+    Origin,
+    console_log_level,
+    run_config,
+    training_config,
+)
 from royaley_pipeline.partitions import FIRST_DATE
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.run_failures import run_failure
@@ -61,8 +70,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a bad flag reported as one line, like every other bad request (exit 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="royaley", description=__doc__)
+    parser = _Parser(prog="royaley", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser("ingest", help="load the historical sources into the database")
@@ -144,9 +160,19 @@ def _date_range_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _slate_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--min-edge", type=float, default=None)
+    parser.add_argument("--min-edge", type=_edge, default=None, help="smallest edge shown, e.g. 0.05")
     parser.add_argument("--tier", choices=["A", "B", "C", "D"], default=None)
     parser.add_argument("--output", default=None, help="write the slate to this JSON file")
+
+
+def _edge(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an edge (a number from 0, e.g. 0.05 for 5%)")
+    return value
 
 
 def _iso_date(text: str) -> date:
@@ -154,6 +180,19 @@ def _iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _range_end(args) -> date:
+    """The end of ``--start``/``--end``, checked against the dates partitions exist for."""
+    first, today = date.fromisoformat(FIRST_DATE), date.today()
+    end = args.end or today
+    if args.start < first:
+        raise BadRequest(f"--start {args.start} is before {first}, the first date the pipeline keeps")
+    if end < args.start:
+        raise BadRequest(f"--end {end} is before --start {args.start}")
+    if end > today + timedelta(days=1):
+        raise BadRequest(f"--end {end} is in the future (the last date with partitions is {today + timedelta(days=1)})")
+    return end
 
 
 def _sports(args) -> list[str]:
@@ -178,7 +217,7 @@ def _run_or_fail(description: str, launch) -> None:
 
 
 def cmd_ingest(args, settings) -> int:
-    end = args.end or date.today()
+    end = _range_end(args)
     for sport in _sports(args):
         _run_or_fail(
             f"ingest {sport} {args.start}..{end}",
@@ -188,7 +227,7 @@ def cmd_ingest(args, settings) -> int:
 
 
 def cmd_features(args, settings) -> int:
-    end = args.end or date.today()
+    end = _range_end(args)
     for sport in _sports(args):
         _run_or_fail(
             f"features {sport} {args.start}..{end}",
@@ -206,7 +245,7 @@ def cmd_train(args, settings) -> int:
         mock=True if args.mock else None,
         max_runtime_seconds=args.max_runtime,
         first_test_season=args.first_test_season,
-    ))
+    ), log_level=console_log_level(Origin.CLI))
     for sport_code in _sports(args):
         sport = get_sport(sport_code)
         for bet_type in bet_types_to_train(sport, args.bet_type, args.all_bet_types or args.all):

@@ -3,15 +3,14 @@
 Commands started together on a fresh ``ROYALEY_HOME`` each found the Dagster instance's SQLite
 storages missing and created and Alembic-stamped them at the same time: one died on ``UNIQUE
 constraint failed: alembic_version.version_num`` and the home was left with two heads for good.
-Here the first process creates the instance's storages (constructing the instance does it), the
-application database (migrated to head) and MLflow's SQLite store while it holds a lock file in
-the home; the others wait for the lock and then find everything made. Later commands take the
-lock for the moment it takes to see that.
+Here the first process creates the instance's storages (constructing the instance does it) and the
+application database (migrated to head) while it holds a lock file in the home; the others wait
+for the lock and then find everything made. Later commands take the lock for the moment it takes
+to see that. MLflow's SQLite store is created under its own lock file when a registry is first
+opened (``registry.ModelRegistry``), so commands that never touch MLflow do not pay for it.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from dagster import DagsterInstance
 from filelock import FileLock
@@ -45,17 +44,4 @@ def initialise_home(settings: Settings) -> None:
         with DagsterInstance.get():  # constructing it creates (and stamps) its SQLite storages
             pass
         engine_for(settings.database_url)
-        _create_mlflow_store(settings.mlflow_tracking_uri)
 
-
-def _create_mlflow_store(tracking_uri: str) -> None:
-    """MLflow creates its SQLite tables (with its own Alembic migrations) on first use of a new file."""
-    if not tracking_uri.startswith("sqlite:///"):
-        return  # a tracking server or a server database: created by whoever runs it
-    if Path(tracking_uri.removeprefix("sqlite:///")).exists():
-        return
-    from mlflow import MlflowClient  # imported here: most commands never need MLflow
-
-    client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
-    client.search_experiments(max_results=1)
-    client.search_registered_models(max_results=1)

@@ -14,7 +14,7 @@ from dagster import DagsterInstance, Definitions, ExecuteInProcessResult, RunCon
 from royaley_pipeline.config import Settings, load_settings
 from royaley_pipeline.definitions import build_definitions
 from royaley_pipeline.home import initialise_home
-from royaley_pipeline.launch import TRAINING_JOB, Origin, range_tags, run_config, run_tags
+from royaley_pipeline.launch import TRAINING_JOB, Origin, console_log_level, range_tags, run_config, run_tags
 from royaley_pipeline.partitions import model_key
 
 
@@ -78,7 +78,8 @@ def run_sport_dates(
     none), never just the two asked for.
     """
     tags = {**run_tags(origin, sport), **range_tags(job_name, sport, start, end)}
-    return execute(job_name, tags=tags, dagster_instance=dagster_instance, defs=defs)
+    return execute(job_name, tags=tags, config=run_config(log_level=console_log_level(origin)),
+                   dagster_instance=dagster_instance, defs=defs)
 
 
 def run_model(
@@ -94,7 +95,7 @@ def run_model(
         TRAINING_JOB,
         tags=run_tags(origin, sport, bet_type),
         partition_key=model_key(sport, bet_type),
-        config=config,
+        config=config or run_config(log_level=console_log_level(origin)),
         dagster_instance=dagster_instance,
         defs=defs,
     )

@@ -28,6 +28,17 @@ def royaley(home: Path, *args: str, timeout: int = 600, **environ: str) -> subpr
         (["promote", "--sport", "NFL", "--bet-type", "match_winner", "--version", "1"], "does not offer"),
         (["run", "--sport", "NFL", "--output", "/nonexistent-folder/slate.json"], "folder /nonexistent-folder"),
         (["ingest", "--start", "2023-09-01"], "give --sport CODE or --all"),
+        (["promote", "--sport", "NFL", "--bet-type", "spread", "--version", "99"],
+         "royaley-nfl-spread has no version 99 (registered versions: none)"),
+        (["promote", "--sport", "NFL", "--bet-type", "spread", "--rollback"],
+         "royaley-nfl-spread has no earlier champion to roll back to"),
+        (["ingest", "--sport", "NFL", "--start", "1850-01-01", "--end", "1850-12-31"],
+         "--start 1850-01-01 is before 1999-09-01"),
+        (["ingest", "--sport", "NFL", "--start", "2023-09-01", "--end", "2023-08-01"],
+         "--end 2023-08-01 is before --start 2023-09-01"),
+        (["models", "--sport", "x' OR name LIKE '%"], "unknown sport \"x' OR name LIKE '%\""),
+        (["models", "--bet-type", "spread' OR name LIKE '%"], "unknown bet type"),
+        (["models", "--sport", "CURLING"], "unknown sport 'CURLING'"),
     ],
 )
 def test_bad_requests_exit_2_with_one_line(tmp_path, args, message):
@@ -36,6 +47,16 @@ def test_bad_requests_exit_2_with_one_line(tmp_path, args, message):
     assert result.stdout.strip().splitlines() == [f"error: {result.stdout.strip()[len('error: '):]}"]
     assert message in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("edge", ["-1", "nan", "inf", "lots"])
+def test_a_min_edge_that_is_not_an_edge_is_refused_in_one_line(tmp_path, edge):
+    result = royaley(tmp_path, "predict", "--sport", "NFL", "--date", "2024-12-22", "--min-edge", edge)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: royaley predict: argument --min-edge: {edge!r} is not an edge (a number from 0, e.g. 0.05 "
+        "for 5%) (see royaley predict --help)"
+    ]
 
 
 def test_a_bad_setting_is_a_bad_request(tmp_path):

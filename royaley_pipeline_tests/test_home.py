@@ -1,8 +1,9 @@
 """Commands started together on a fresh home all succeed, and the home is sound afterwards.
 
-Each trial starts five `royaley ingest` processes on a new ROYALEY_HOME (SQLite everywhere, or the
-application database on a new PostgreSQL database); they import everything, wait at a barrier and
-are released at once, so they meet the missing storages together. Before the first-use lock, one
+Each trial starts five commands (three `royaley ingest`, two `royaley models`, which opens the MLflow
+registry) on a new ROYALEY_HOME (SQLite everywhere, or the application database on a new PostgreSQL
+database); they import everything, wait at a barrier and are released at once, so they meet the
+missing storages together. Before the first-use lock, one
 of three such processes died on `UNIQUE constraint failed: alembic_version.version_num` in four
 trials out of four, and every later command failed on the instance's two Alembic heads.
 """
@@ -20,10 +21,11 @@ import pytest
 from royaley_pipeline.config import PACKAGE_DATA
 from royaley_pipeline_tests.conftest import drop_postgres_database, fresh_postgres_database
 
-PROCESSES = 5
 TRIALS = 3
 OFF_SEASON = ["ingest", "--sport", "NFL", "--start", "2023-07-01", "--end", "2023-07-31"]  # a short run
 INGEST = ["ingest", "--sport", "NFL", "--start", "2023-09-01", "--end", "2023-09-30"]
+MODELS = ["models", "--sport", "NFL"]  # opens the MLflow registry: its store is created on first use
+COMMANDS = [OFF_SEASON, OFF_SEASON, OFF_SEASON, MODELS, MODELS]
 AT_THE_BARRIER = """
 import sys, time
 from pathlib import Path
@@ -44,13 +46,13 @@ def small_source(folder: Path) -> Path:
     return folder
 
 
-def start_together(folder: Path, environ: dict[str, str], args: list[str]) -> list[subprocess.CompletedProcess]:
+def start_together(folder: Path, environ: dict[str, str], commands: list[list[str]]) -> list[subprocess.CompletedProcess]:
     go = folder / "go"
-    ready = [folder / f"ready-{number}" for number in range(PROCESSES)]
+    ready = [folder / f"ready-{number}" for number in range(len(commands))]
     processes = [
         subprocess.Popen([sys.executable, "-c", AT_THE_BARRIER, str(flag), str(go), *args],
                          env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for flag in ready
+        for flag, args in zip(ready, commands, strict=True)
     ]
     deadline = time.monotonic() + 300
     while not all(flag.exists() for flag in ready):
@@ -79,7 +81,7 @@ def test_five_commands_at_once_on_a_fresh_home_all_succeed(backend, tmp_path):
         if database:
             environ["ROYALEY_DATABASE_URL"] = database
         try:
-            results = start_together(folder, environ, OFF_SEASON)
+            results = start_together(folder, environ, COMMANDS)
             for result in results:
                 assert result.returncode == 0, f"trial {trial}: {result.stdout[-2000:]}{result.stderr[-3000:]}"
             again = run(environ, *INGEST)  # the home still works: one head per storage
