@@ -137,17 +137,20 @@ def _finite(value: Any) -> bool:
 
 def _create_sqlite_store_once(client: MlflowClient, tracking_uri: str) -> None:
     """MLflow creates a new SQLite store's tables (running its own Alembic migrations) on first use;
-    processes doing that at once leave it with two heads. One creates it under a lock file beside
-    the database, the others wait and find it made."""
-    if not tracking_uri.startswith("sqlite:///"):
-        return  # a tracking server or a server database: created by whoever runs it
+    processes doing that at once leave it with two heads. Each process opens the store first under
+    a lock file beside the database (the file exists as soon as one of them connects, so its
+    existence says nothing): one creates it, the others wait and find it made."""
+    if not tracking_uri.startswith("sqlite:///") or tracking_uri in _OPENED_STORES:
+        return  # a tracking server or a server database is created by whoever runs it
     database = Path(tracking_uri.removeprefix("sqlite:///"))
-    if database.exists():
-        return
     database.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{database}.create.lock", timeout=600):
         client.search_experiments(max_results=1)
         client.search_registered_models(max_results=1)
+    _OPENED_STORES.add(tracking_uri)
+
+
+_OPENED_STORES: set[str] = set()
 
 
 class ModelRegistry:
