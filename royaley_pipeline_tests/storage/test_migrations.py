@@ -19,6 +19,7 @@ EXPECTED_TABLES = {
     "injuries",
     "features",
     "predictions",
+    "model_artifact_digests",
     "alembic_version",
 }
 
