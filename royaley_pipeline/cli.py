@@ -7,7 +7,7 @@ import json
 import math
 import os
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +20,7 @@ from royaley_pipeline.api.server import serve
 from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.frameworks import FRAMEWORKS, check_framework
+from royaley_pipeline.history_window import check_date_range, games_written
 from royaley_pipeline.launch import (
     COLLECTION_JOB,
     FEATURES_JOB,
@@ -29,7 +30,6 @@ from royaley_pipeline.launch import (
     run_config,
     training_config,
 )
-from royaley_pipeline.partitions import FIRST_DATE
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.run_failures import run_failure
 from royaley_pipeline.sources.catalog import sports_with_history
@@ -155,7 +155,7 @@ def _sport_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _date_range_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--start", type=_iso_date, default=date.fromisoformat(FIRST_DATE))
+    parser.add_argument("--start", type=_iso_date, default=None, help="default: the sport's first month")
     parser.add_argument("--end", type=_iso_date, default=None, help="default: today")
 
 
@@ -182,19 +182,6 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _range_end(args) -> date:
-    """The end of ``--start``/``--end``, checked against the dates partitions exist for."""
-    first, today = date.fromisoformat(FIRST_DATE), date.today()
-    end = args.end or today
-    if args.start < first:
-        raise BadRequest(f"--start {args.start} is before {first}, the first date the pipeline keeps")
-    if end < args.start:
-        raise BadRequest(f"--end {end} is before --start {args.start}")
-    if end > today + timedelta(days=1):
-        raise BadRequest(f"--end {end} is in the future (the last date with partitions is {today + timedelta(days=1)})")
-    return end
-
-
 def _sports(args) -> list[str]:
     if getattr(args, "all", False):
 
@@ -204,8 +191,9 @@ def _sports(args) -> list[str]:
     return [get_sport(args.sport).code]
 
 
-def _run_or_fail(description: str, launch) -> None:
-    """Run; a failure caused by bad input is a BadRequest, any other failure an internal error."""
+def _run_or_fail(description: str, launch, outcome=None) -> None:
+    """Run; a failure caused by bad input is a BadRequest, any other failure an internal error.
+    ``outcome`` turns the successful result into what the tick line says (e.g. games written)."""
     with console.status(f"[bold]{description}[/] (a Dagster run; watch it in `make ui`)"):
         result = launch()
     if not result.success:
@@ -213,25 +201,35 @@ def _run_or_fail(description: str, launch) -> None:
         if failure.bad_input:
             raise BadRequest(f"{description}: {failure.message} (run {result.run_id})")
         raise RunFailedError(f"{description}: {failure.describe()}", result.run_id)
-    console.print(f"[green]✓[/] {description} [dim](run {result.run_id})[/]")
+    said = f": {outcome(result)}" if outcome else ""
+    console.print(f"[green]✓[/] {description}{said} [dim](run {result.run_id})[/]")
+
+
+def _games_written(result) -> str:
+    count = games_written(result)
+    return f"{count:,} games written" if count else "[yellow]0 games written[/] (no games in these dates)"
+
+
+def _date_ranges(args) -> list[tuple[str, date, date]]:
+    """Each sport's window, all checked before the first run starts."""
+    return [(sport, *check_date_range(sport, args.start, args.end, date.today())) for sport in _sports(args)]
 
 
 def cmd_ingest(args, settings) -> int:
-    end = _range_end(args)
-    for sport in _sports(args):
-        _run_or_fail(
-            f"ingest {sport} {args.start}..{end}",
-            lambda s=sport: runner.run_sport_dates(COLLECTION_JOB, s, args.start, end),
-        )
-    return 0
+    return _run_date_range("ingest", COLLECTION_JOB, args, outcome=_games_written)
 
 
 def cmd_features(args, settings) -> int:
-    end = _range_end(args)
-    for sport in _sports(args):
+    return _run_date_range("features", FEATURES_JOB, args)
+
+
+def _run_date_range(command: str, job_name: str, args, outcome=None) -> int:
+    """One run of ``job_name`` per requested sport over its checked ``--start``..``--end``."""
+    for sport, start, end in _date_ranges(args):
         _run_or_fail(
-            f"features {sport} {args.start}..{end}",
-            lambda s=sport: runner.run_sport_dates(FEATURES_JOB, s, args.start, end),
+            f"{command} {sport} {start}..{end}",
+            lambda s=sport, a=start, b=end: runner.run_sport_dates(job_name, s, a, b),
+            outcome=outcome,
         )
     return 0
 
@@ -311,10 +309,11 @@ def cmd_run(args, settings) -> int:
     sport = get_sport(args.sport)
     _check_output(args.output)
     engine = engine_for(settings.database_url)
-    start, end = date.fromisoformat(FIRST_DATE), date.today()
+    start, end = check_date_range(sport.code, None, None, date.today())
     _run_or_fail(
         f"ingest + features {sport.code} {start}..{end}",
         lambda: runner.run_sport_dates(COLLECTION_JOB, sport.code, start, end),
+        outcome=_games_written,
     )
     for bet_type in sport.bet_types:
         _run_or_fail(f"train {sport.code} {bet_type}", lambda bt=bet_type: runner.run_model(sport.code, bt))

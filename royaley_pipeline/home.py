@@ -23,7 +23,7 @@ LOCK_TIMEOUT_SECONDS = 600  # a first use that takes longer than this is stuck, 
 
 _EMBEDDED_INSTANCE_YAML = """\
 # The embedded Dagster instance of `make run` / `make ui`: SQLite storage in this folder.
-# The production block (PostgreSQL storage, daemon, run queue) is ../../dagster.yaml in the repository.
+# The production instance (PostgreSQL storage, run queue, a container per run) is docker/dagster.yaml.
 telemetry:
   enabled: false
 """

@@ -49,6 +49,15 @@ logger = logging.getLogger(__name__)
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
+MOCK_TAG = "mock"
+MOCK_FRAMEWORK = "mock/elo-baseline"
+"""What listings show as a `--mock` version's framework: it is logged with sklearn's flavour, but it
+is the Elo baseline, not a model anyone trained to bet with."""
+MOCK_NOT_PROMOTED = "a --mock model (the Elo baseline) never becomes champion: it is for pipeline checks"
+
+
+class MockModelError(BadRequest):
+    """A request to make a `--mock` version the champion."""
 LEGACY_PRODUCTION_STAGE = "Production"
 
 # Season metric columns and the MLflow metric each is logged as (one point per season, step=season).
@@ -111,6 +120,7 @@ class VersionSummary:
     aliases: list[str]
     run_id: str
     framework: str | None
+    mock: bool
     feature_set_version: str | None
     data_window: dict[str, str | None]
     metrics: dict[str, float]
@@ -129,6 +139,10 @@ class VersionSummary:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _is_mock(version: Any) -> bool:
+    return (version.tags or {}).get(MOCK_TAG) == "true"
 
 
 def _finite(value: Any) -> bool:
@@ -180,11 +194,13 @@ class ModelRegistry:
         tags: dict[str, str] | None = None,
         extra_metrics: dict[str, float] | None = None,
         artifacts: dict[str, str | bytes] | None = None,
+        mock: bool = False,
     ) -> RegisteredVersion:
         """Record one training run with its evidence, register its model, and mark it challenger.
 
         ``extra_metrics`` (e.g. the backtest) are logged as run metrics; ``artifacts`` maps a
-        path inside the run to text or bytes (report tables, PNG plots).
+        path inside the run to text or bytes (report tables, PNG plots). A ``mock`` version is
+        tagged ``mock=true`` and is neither challenger nor ever champion.
         """
         model = ModelName(sport, bet_type)
         name = str(model)
@@ -205,6 +221,7 @@ class ModelRegistry:
             "sport": sport.upper(),
             "bet_type": bet_type,
             "framework": framework,
+            MOCK_TAG: str(bool(mock)).lower(),
             "feature_set_version": feature_set_version,
             "feature_columns": json.dumps(result.feature_columns),
             **{f"data_{key}": str(value) for key, value in window.items()},
@@ -243,7 +260,8 @@ class ModelRegistry:
         version_tags["overall_model_log_loss"] = str(result.overall.get("model_log_loss"))
         for key, value in version_tags.items():
             self.client.set_model_version_tag(name, str(version), key, value)
-        self.client.set_registered_model_alias(name, CHALLENGER, str(version))
+        if not mock:
+            self.client.set_registered_model_alias(name, CHALLENGER, str(version))
         return RegisteredVersion(name=name, version=version, run_id=run_id)
 
     def _metrics(self, result: TrainingResult) -> list[Metric]:
@@ -291,6 +309,11 @@ class ModelRegistry:
         name = str(ModelName(sport, bet_type))
         challenger = self.client.get_model_version(name, str(version))
         champion = self._champion_version(name)
+        if _is_mock(challenger):
+            self._tag_version(name, version, {"promotion_decision": "excluded", "promotion_reason": MOCK_NOT_PROMOTED,
+                                              "promotion_decided_at": _now()})
+            return PromotionDecision(False, MOCK_NOT_PROMOTED, None, None,
+                                     previous_champion_version=int(champion.version) if champion else None)
         compared = champion is not None and int(champion.version) != int(version)
         decision = decide_promotion(
             self._evidence(int(version), challenger.run_id, with_forecasts=compared),
@@ -321,7 +344,8 @@ class ModelRegistry:
     def promote(self, model: ModelName, version: int, *, reason: str, actor: str) -> PromotionDecision:
         """Make ``version`` the champion by hand (also the way to roll back to an earlier version)."""
         name = str(model)
-        self._require_version(name, version)
+        if _is_mock(self._require_version(name, version)):
+            raise MockModelError(f"{model.version(version)}: {MOCK_NOT_PROMOTED}")
         champion = self._champion_version(name)
         self._tag_version(
             name,
@@ -351,9 +375,10 @@ class ModelRegistry:
             raise NothingToRollBackError(f"{model} has no earlier champion to roll back to")
         return self.promote(model, int(previous), reason=f"rollback: {reason}", actor=actor)
 
-    def _require_version(self, name: str, version: int) -> None:
+    def _require_version(self, name: str, version: int) -> Any:
+        """The registered version, or UnknownModelVersionError listing the versions there are."""
         try:
-            self.client.get_model_version(name, str(version))
+            return self.client.get_model_version(name, str(version))
         except MlflowException as error:
             if error.error_code not in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "INVALID_PARAMETER_VALUE"):
                 raise
@@ -442,7 +467,8 @@ class ModelRegistry:
                     version=int(version.version),
                     aliases=sorted(aliases),
                     run_id=version.run_id,
-                    framework=tags.get("framework"),
+                    framework=MOCK_FRAMEWORK if _is_mock(version) else tags.get("framework"),
+                    mock=_is_mock(version),
                     feature_set_version=tags.get("feature_set_version"),
                     data_window={key: run.data.tags.get(f"data_{key}") for key in DATA_WINDOW_KEYS},
                     metrics={key: value for key, value in run.data.metrics.items() if key.startswith("overall_")},

@@ -98,15 +98,15 @@ def test_every_asset_is_grouped_by_stage_described_owned_and_kinded(dagster_dev)
     assert {c["name"] for c in nodes["raw/odds_snapshots"]["assetChecksOrError"]["checks"]} == {"lines_within_range"}
 
 
-def test_partitions_are_sport_by_month_day_and_bet_type(dagster_dev):
+def test_partitions_are_sport_by_month_day_and_the_models_that_exist(dagster_dev):
     nodes = {"/".join(n["assetKey"]["path"]): n for n in dagster_dev.graphql(ASSET_GRAPH)["assetNodes"]}
 
     def dimensions(key):
         return {d["name"]: d["partitionKeys"] for d in nodes[key]["partitionKeysByDimension"]}
 
-    model = dimensions("models/game_outcome_model")
-    assert model["bet_type"] == ["spread", "moneyline", "total", "match_winner"]
-    assert {"NFL", "NBA", "ATP"} <= set(model["sport"])
+    (model_keys,) = dimensions("models/game_outcome_model").values()  # one static dimension
+    assert {"spread|NFL", "moneyline|NFL", "total|NFL", "moneyline|NBA", "match_winner|ATP"} <= set(model_keys)
+    assert "match_winner|NFL" not in model_keys and "moneyline|ATP" not in model_keys
     raw = dimensions("raw/games")
     assert raw["date"][0] == "1999-09-01" and "2023-09-01" in raw["date"]
     predictions = dimensions("predictions/game_predictions")

@@ -30,8 +30,8 @@ from royaley_pipeline.frameworks import (
     FRAMEWORKS,
     get_framework,
 )
-from royaley_pipeline.partitions import model_partitions, parse_model_key, same_sport
-from royaley_pipeline.registry import RegisteredVersion
+from royaley_pipeline.partitions import every_partition, model_partitions, parse_model_key
+from royaley_pipeline.registry import MOCK_FRAMEWORK, RegisteredVersion
 from royaley_pipeline.reports import TrainingReport, build_report
 from royaley_pipeline.resources import (
     DatabaseResource,
@@ -71,7 +71,7 @@ class TrainingConfig(Config):
 
 @asset(
     key=["models", "game_outcome_model"],
-    deps=[AssetDep(game_features, partition_mapping=same_sport)],
+    deps=[AssetDep(game_features, partition_mapping=every_partition)],
     partitions_def=model_partitions,
     group_name=MODELS_GROUP,
     kinds={"scikitlearn", "h2o", "mlflow"},
@@ -117,6 +117,7 @@ def game_outcome_model(
         tags={"dagster_run_id": context.run.run_id, "dataset_path": str(dataset_path)},
         extra_metrics=report.metrics,
         artifacts=report.artifacts(),
+        mock=config.mock,
     )
     decision = registry.promote_if_better(
         sport.code, bet_type, version.version, margin=config.promotion_margin, ece_tolerance=config.ece_tolerance,
@@ -144,7 +145,7 @@ def describe(
         "model_name": version.name,
         "model_version": str(version.version),
         "mlflow_run_id": version.run_id,
-        "framework": trainer.framework,
+        "framework": MOCK_FRAMEWORK if config.mock else trainer.framework,
         "trainer": trainer.name,
         "promoted_to_champion": decision.promoted,
         "promotion_reason": decision.reason,

@@ -14,7 +14,7 @@ from royaley_pipeline.api.schemas import (
     sport_code,
 )
 from royaley_pipeline.domain.model_names import EXAMPLE_ID, ModelVersionId
-from royaley_pipeline.registry import ModelRegistry, UnknownModelVersionError
+from royaley_pipeline.registry import MockModelError, ModelRegistry, UnknownModelVersionError
 from royaley_pipeline.sports import BET_TYPES
 
 router = APIRouter(tags=["models"])
@@ -53,6 +53,7 @@ def list_models(
             version=row.version,
             aliases=row.aliases,
             framework=row.framework,
+            mock=row.mock,
             feature_set_version=row.feature_set_version,
             data_window=row.data_window,
             metrics=row.metrics,
@@ -91,6 +92,8 @@ def promote_model(
         )
     except UnknownModelVersionError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no registered model version {model_id!r}") from None
+    except MockModelError as error:
+        raise unprocessable(str(error)) from None
     return PromoteResponse(
         model_id=model_id,
         champion_version=target.number,
