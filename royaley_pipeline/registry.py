@@ -149,18 +149,25 @@ def _finite(value: Any) -> bool:
     return value is not None and isinstance(value, int | float | np.number) and math.isfinite(float(value))
 
 
-def _create_sqlite_store_once(client: MlflowClient, tracking_uri: str) -> None:
-    """MLflow creates a new SQLite store's tables (running its own Alembic migrations) on first use;
-    processes doing that at once leave it with two heads. Each process opens the store first under
-    a lock file beside the database (the file exists as soon as one of them connects, so its
-    existence says nothing): one creates it, the others wait and find it made."""
+def _open_client(tracking_uri: str) -> MlflowClient:
+    """A client whose store exists (MLflow may build the store when the client is made)."""
     if not tracking_uri.startswith("sqlite:///") or tracking_uri in _OPENED_STORES:
-        return  # a tracking server or a server database is created by whoever runs it
+        return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     database = Path(tracking_uri.removeprefix("sqlite:///"))
     database.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{database}.create.lock", timeout=600):
-        client.search_experiments(max_results=1)
-        client.search_registered_models(max_results=1)
+        client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+        _create_sqlite_store_once(client, tracking_uri)
+    return client
+
+
+def _create_sqlite_store_once(client: MlflowClient, tracking_uri: str) -> None:
+    """MLflow creates a new SQLite store's tables (running its own Alembic migrations) on first use;
+    processes doing that at once leave it with two heads. Each process opens the store first under
+    a lock file beside the database (``_open_client``; the file exists as soon as one of them
+    connects, so its existence says nothing): one creates it, the others wait and find it made."""
+    client.search_experiments(max_results=1)
+    client.search_registered_models(max_results=1)
     _OPENED_STORES.add(tracking_uri)
 
 
@@ -178,8 +185,7 @@ class ModelRegistry:
         self.tracking_uri = tracking_uri
         self.artifact_location = artifact_location
         self.database = database
-        self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
-        _create_sqlite_store_once(self.client, tracking_uri)
+        self.client = _open_client(tracking_uri)
 
     # ----------------------------------------------------------------------------------- logging
 
