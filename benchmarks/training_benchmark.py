@@ -8,10 +8,10 @@ into a temporary SQLite database, features built exactly as the features asset b
    peak resident memory of the whole process tree (the H2O JVM and MOJO scorers included). The
    Elo baseline (`--mock`) is the naive reference every ratio is taken against.
 2. quality: the production sklearn trainer (logistic, inner-fold search) walk-forward by season
-   from 2015, NFL moneyline 2015–2024 and NBA moneyline 2015–2023, next to the de-vigged closing
-   market and the Elo-only baseline, all scored on the same games.
+   (NFL moneyline 2015–2024, NBA 2015–2023 by default; ``--sports`` for the others, ``QUALITY``),
+   next to the de-vigged closing market and the Elo-only baseline, all scored on the same games.
 
-    python benchmarks/training_benchmark.py [--max-runtime 10] [--skip-quality] [--skip-cost]
+    python benchmarks/training_benchmark.py [--max-runtime 10] [--skip-quality] [--skip-cost] [--sports NHL,MLB]
 """
 
 from __future__ import annotations
@@ -30,7 +30,12 @@ from pathlib import Path
 
 from _common import REPOSITORY, machine_header, markdown_table, python
 
-QUALITY = {"NFL": (2015, 2024), "NBA": (2015, 2023)}
+QUALITY = {  # first walk-forward test season, last season, bet type
+    "NFL": (2015, 2024, "moneyline"), "NBA": (2015, 2023, "moneyline"),
+    "NHL": (2014, 2023, "moneyline"), "MLB": (2013, 2022, "moneyline"), "NCAAF": (2021, 2023, "moneyline"),
+    "NCAAB": (2015, 2020, "moneyline"), "WTA": (2013, 2022, "match_winner"), "ATP": (2017, 2022, "match_winner"),
+}
+DEFAULT_QUALITY_SPORTS = "NFL,NBA"
 COST_SPORT, COST_BET_TYPE, COST_FIRST_TEST_SEASON, COST_LAST_SEASON = "NFL", "moneyline", 2022, 2024
 COST_CASES = [
     ("mock (Elo baseline)", "sklearn", None, True),
@@ -51,7 +56,8 @@ def fill_database(home: Path, sport: str, last_season: int) -> str:
     from royaley_pipeline.partitions import sport_month_key
     from royaley_pipeline.runner import definitions as build_definitions
 
-    settings = load_settings({"ROYALEY_HOME": str(home)})
+    shared = {name: os.environ[name] for name in ("ROYALEY_SHARED_DATA",) if os.environ.get(name)}
+    settings = load_settings({"ROYALEY_HOME": str(home), **shared})  # the unshipped sports' files
     settings.ensure_directories()
     job = build_definitions(settings).resolve_job_def("collection_job")
     tags = {RANGE_START_TAG: sport_month_key(sport, date(1999, 9, 1)),
@@ -175,12 +181,16 @@ def quality_rows(sport: str, scratch: Path) -> list[list]:
     from royaley_pipeline.domain.trainers import SklearnTrainer
     from royaley_pipeline.reports import comparison_on_same_games
 
-    first, last = QUALITY[sport]
+    first, last, bet_type = QUALITY[sport]
+    started = time.perf_counter()
     database_url = fill_database(scratch / sport, sport, last)
+    ingested = time.perf_counter()
     matrix = feature_matrix(database_url, sport, last)
-    result = walk_forward(matrix, "moneyline", SklearnTrainer("logistic", search=True), first)
+    result = walk_forward(matrix, bet_type, SklearnTrainer("logistic", search=True), first)
+    print(f"{sport}: ingest {ingested - started:.0f} s, features + walk-forward {time.perf_counter() - ingested:.0f} s, "
+          f"{len(matrix)} games", file=sys.stderr)
     table = comparison_on_same_games(result.out_of_fold)
-    return [[f"{sport} moneyline {first}–{last}", row["forecast"], f"{row['brier']:.4f}", f"{row['log_loss']:.4f}",
+    return [[f"{sport} {bet_type} {first}–{last}", row["forecast"], f"{row['brier']:.4f}", f"{row['log_loss']:.4f}",
              f"{row['auc']:.4f}", f"{row['accuracy']:.2%}", f"{row['ece']:.4f}", row["n"]]
             for row in table.to_dict("records")]
 
@@ -194,6 +204,8 @@ def main() -> None:
     parser.add_argument("--algorithm", help=argparse.SUPPRESS)
     parser.add_argument("--mock", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help="an NFL database the pipeline already filled (skips ingestion)")
+    parser.add_argument("--sports", default=DEFAULT_QUALITY_SPORTS,
+                        help=f"comma-separated sports for the quality table, of {', '.join(QUALITY)}")
     arguments = parser.parse_args()
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
     if arguments.train_one:
@@ -212,7 +224,7 @@ def main() -> None:
             print(cost_table(database_url, arguments.max_runtime, scratch))
             print()
         if not arguments.skip_quality:
-            rows = [row for sport in QUALITY for row in quality_rows(sport, scratch)]
+            rows = [row for sport in arguments.sports.split(",") for row in quality_rows(sport.strip().upper(), scratch)]
             print(machine_header("Walk-forward quality on the same games: model vs closing market vs Elo baseline"))
             print()
             print(markdown_table(["sport, bet type, seasons", "forecast", "Brier", "log loss", "AUC", "accuracy",

@@ -20,7 +20,7 @@ from royaley_pipeline.api.server import serve
 from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.frameworks import FRAMEWORKS, check_framework
-from royaley_pipeline.history_window import check_date_range, games_written
+from royaley_pipeline.history_window import check_date_range, games_written, history_start
 from royaley_pipeline.launch import (
     COLLECTION_JOB,
     FEATURES_JOB,
@@ -182,10 +182,9 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _sports(args) -> list[str]:
+def _sports(args, settings) -> list[str]:
     if getattr(args, "all", False):
-
-        return sports_with_history()
+        return sports_with_history(settings)
     if not args.sport:
         raise BadRequest("give --sport CODE or --all")
     return [get_sport(args.sport).code]
@@ -210,22 +209,36 @@ def _games_written(result) -> str:
     return f"{count:,} games written" if count else "[yellow]0 games written[/] (no games in these dates)"
 
 
-def _date_ranges(args) -> list[tuple[str, date, date]]:
-    """Each sport's window, all checked before the first run starts."""
-    return [(sport, *check_date_range(sport, args.start, args.end, date.today())) for sport in _sports(args)]
+def _date_ranges(args, settings) -> list[tuple[str, date, date]]:
+    """Each sport's window, all checked before the first run starts.
+
+    With ``--all`` a ``--start`` before a sport's history starts that sport at its first month, and a
+    sport whose history begins after ``--end`` is left out with a line; for one sport it is a bad request.
+    """
+    today, ranges = date.today(), []
+    for sport in _sports(args, settings):
+        start = args.start
+        if getattr(args, "all", False) and start is not None:
+            first = history_start(sport)
+            if args.end is not None and first > args.end:
+                console.print(f"{sport}: skipped, its history starts {first}, after --end {args.end}")
+                continue
+            start = max(start, first)
+        ranges.append((sport, *check_date_range(sport, start, args.end, today)))
+    return ranges
 
 
 def cmd_ingest(args, settings) -> int:
-    return _run_date_range("ingest", COLLECTION_JOB, args, outcome=_games_written)
+    return _run_date_range("ingest", COLLECTION_JOB, args, settings, outcome=_games_written)
 
 
 def cmd_features(args, settings) -> int:
-    return _run_date_range("features", FEATURES_JOB, args)
+    return _run_date_range("features", FEATURES_JOB, args, settings)
 
 
-def _run_date_range(command: str, job_name: str, args, outcome=None) -> int:
+def _run_date_range(command: str, job_name: str, args, settings, outcome=None) -> int:
     """One run of ``job_name`` per requested sport over its checked ``--start``..``--end``."""
-    for sport, start, end in _date_ranges(args):
+    for sport, start, end in _date_ranges(args, settings):
         _run_or_fail(
             f"{command} {sport} {start}..{end}",
             lambda s=sport, a=start, b=end: runner.run_sport_dates(job_name, s, a, b),
@@ -244,7 +257,7 @@ def cmd_train(args, settings) -> int:
         max_runtime_seconds=args.max_runtime,
         first_test_season=args.first_test_season,
     ), log_level=console_log_level(Origin.CLI))
-    for sport_code in _sports(args):
+    for sport_code in _sports(args, settings):
         sport = get_sport(sport_code)
         for bet_type in bet_types_to_train(sport, args.bet_type, args.all_bet_types or args.all):
             _run_or_fail(
@@ -259,7 +272,7 @@ def cmd_predict(args, settings) -> int:
     day = args.date or date.today()
     _check_output(args.output)
     slates = []
-    for sport in _sports(args):
+    for sport in _sports(args, settings):
         _require_games(engine, sport, day)
         _run_or_fail(
             f"predict {sport} {day}", lambda s=sport: runner.run_sport_dates(PREDICTIONS_JOB, s, day, day)

@@ -17,12 +17,11 @@ from pathlib import Path
 from dagster import EnvVar
 
 from royaley_pipeline.errors import BadRequest
-from royaley_pipeline.sports import get_sport
+from royaley_pipeline.sports import SPORTS, get_sport
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 NFELO_FILE = Path("nfelo") / "nfelo_games.csv"  # its place inside the shared data folder
 DEFAULT_SCHEDULE_TIMEZONE = "America/New_York"
-DEFAULT_SCHEDULED_SPORTS = "NFL,NBA,ATP"
 
 DATABASE_URL = "ROYALEY_DATABASE_URL"
 MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"
@@ -62,7 +61,8 @@ class Settings:
     nfelo_path: Path | None = None
     """``ROYALEY_NFELO_PATH``, else ``nfelo/nfelo_games.csv`` under the shared data folder, else None."""
     schedule_timezone: str = DEFAULT_SCHEDULE_TIMEZONE
-    scheduled_sports: tuple[str, ...] = ("NFL", "NBA", "ATP")
+    scheduled_sports: tuple[str, ...] = field(default_factory=lambda: default_scheduled_sports())
+    """``ROYALEY_SCHEDULED_SPORTS``; unset or empty: every sport a live source covers."""
     collector_retry_delay: float = 60.0
     h2o_url: str | None = None
     h2o_nthreads: int = 2
@@ -120,7 +120,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         shared_data_path=shared,
         nfelo_path=nfelo,
         schedule_timezone=env.get("ROYALEY_SCHEDULE_TIMEZONE", DEFAULT_SCHEDULE_TIMEZONE),
-        scheduled_sports=_sports(env.get("ROYALEY_SCHEDULED_SPORTS", DEFAULT_SCHEDULED_SPORTS)),
+        scheduled_sports=_sports(env.get("ROYALEY_SCHEDULED_SPORTS") or ",".join(default_scheduled_sports())),
         collector_retry_delay=_number(env, "ROYALEY_COLLECTOR_RETRY_DELAY", "60", float),
         h2o_url=env.get("ROYALEY_H2O_URL") or None,
         h2o_nthreads=_number(env, "ROYALEY_H2O_NTHREADS", "2", int),
@@ -137,6 +137,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         api_max_body_bytes=_number(env, "ROYALEY_API_MAX_BODY_BYTES", str(64 * 1024), int),
         api_max_queued_trainings=_number(env, "ROYALEY_API_MAX_QUEUED_TRAININGS", "4", int),
     )
+
+
+def default_scheduled_sports() -> tuple[str, ...]:
+    """Every sport some live source covers (its ``sources`` in the registry), in registry order;
+    WTA has history but no live source yet, so no daily slate."""
+    return tuple(code for code, sport in SPORTS.items() if sport.sources)
 
 
 def _set(env: Mapping[str, str], variables: Mapping[str, str]) -> dict[str, str]:

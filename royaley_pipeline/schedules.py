@@ -2,8 +2,9 @@
 
 Times are in the settings' ``schedule_timezone`` (``ROYALEY_SCHEDULE_TIMEZONE``, default
 America/New_York, where most of the slate is played); the sports scheduled are the settings'
-``scheduled_sports`` (``ROYALEY_SCHEDULED_SPORTS``). Both are read when the definitions are
-built, not when this module is imported.
+``scheduled_sports`` (``ROYALEY_SCHEDULED_SPORTS``; by default every sport with a live source in
+the sport registry). Both are read when the definitions are built, not when this module is
+imported.
 """
 
 from datetime import timedelta

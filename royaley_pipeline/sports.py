@@ -43,11 +43,15 @@ class Sport:
     elo: EloParameters = field(default_factory=EloParameters)
     short_rest_days: int = 1
     """Rest (in days) at or below which a team plays on short rest: a back-to-back in basketball,
-    a Thursday game after a Sunday in football."""
+    a Thursday game after a Sunday in football, a back-to-back in hockey, the second game of a
+    doubleheader (0 days) in baseball, where teams play on most days."""
     sources: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Live source name (the middle of its asset keys, ``raw/<source>/…``) → the source's own
     identifier of this sport's league: ESPN's ``football/nfl``, The Odds API's
     ``americanfootball_nfl``, Pinnacle's ``sportId/leagueId``, TheSportsDB's league name."""
+    reference_books: tuple[str, ...] = ()
+    """Sharp books, best first, whose price stands for the market where they quote a game (see
+    ``domain.market.prefer_reference_books``); empty means the median across books."""
 
     @property
     def is_individual(self) -> bool:
@@ -71,6 +75,8 @@ class Sport:
 
 
 TEAM_BET_TYPES = (SPREAD, MONEYLINE, TOTAL)
+TENNIS_REFERENCE_BOOKS = ("pinnacle", "oddsportal_avg", "bet365")
+"""Pinnacle where it priced the match (about 99 % of tennis-data rows), else the average, else bet365."""
 
 SPORTS: dict[str, Sport] = {
     sport.code: sport
@@ -93,15 +99,15 @@ SPORTS: dict[str, Sport] = {
               EloParameters(k_factor=6.0, home_advantage=35.0, season_regression=0.3),
               sources=dict(espn="hockey/nhl", the_odds_api="icehockey_nhl", thesportsdb="NHL", open_meteo="venue")),
         Sport("MLB", "Major League Baseball", "team", True, TEAM_BET_TYPES, 3, 10,
-              EloParameters(k_factor=4.0, home_advantage=24.0, season_regression=0.33),
+              EloParameters(k_factor=4.0, home_advantage=24.0, season_regression=0.33), short_rest_days=0,
               sources=dict(espn="baseball/mlb", the_odds_api="baseball_mlb", thesportsdb="MLB", open_meteo="venue")),
         Sport("ATP", "ATP Tour (men's tennis)", "individual", True, (MATCH_WINNER,), 1, 12,
               EloParameters(k_factor=32.0, home_advantage=0.0, season_regression=0.0,
                             use_margin_of_victory=False),
-              sources=dict(sackmann="atp")),
+              sources=dict(sackmann="atp"), reference_books=TENNIS_REFERENCE_BOOKS),
         Sport("WTA", "WTA Tour (women's tennis)", "individual", True, (MATCH_WINNER,), 1, 12,
               EloParameters(k_factor=32.0, home_advantage=0.0, season_regression=0.0,
-                            use_margin_of_victory=False)),
+                            use_margin_of_victory=False), reference_books=TENNIS_REFERENCE_BOOKS),
     )
 }
 

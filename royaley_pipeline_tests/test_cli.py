@@ -32,7 +32,7 @@ def royaley(home: Path, *args: str, timeout: int = 600, **environ: str) -> subpr
          "--start 2020-03-01 is after --end 2020-01-01"),
         (["features", "--sport", "NFL", "--start", "2020-01-01", "--end", "2150-01-01"],
          "--end 2150-01-01 is more than a year after today"),
-        (["ingest", "--all", "--start", "2010-01-01", "--end", "2010-02-01"], "ATP history starts 2015-01-01"),
+        (["ingest", "--sport", "ATP", "--start", "2010-01-01", "--end", "2010-02-01"], "ATP history starts 2015-01-01"),
         (["run", "--sport", "NFL", "--output", "/nonexistent-folder/slate.json"], "folder /nonexistent-folder"),
         (["ingest", "--start", "2023-09-01"], "give --sport CODE or --all"),
         (["promote", "--sport", "NFL", "--bet-type", "spread", "--version", "99"],
@@ -169,7 +169,12 @@ def test_promote_by_hand_and_list_models(home):
 def test_ingest_all_runs_each_sport_with_history_as_its_own_run(tmp_path):
     result = royaley(tmp_path, "ingest", "--all", "--start", "2023-09-01", "--end", "2023-09-30")
     assert result.returncode == 0, result.stdout + result.stderr
-    for sport in ("NFL", "NBA", "ATP"):
+    from royaley_pipeline.config import load_settings
+    from royaley_pipeline.sources.catalog import sports_with_history
+
+    sports = sports_with_history(load_settings())
+    assert {"NFL", "NBA", "ATP"} <= set(sports)  # and every sport whose files are in ROYALEY_SHARED_DATA
+    for sport in sports:
         assert f"ingest {sport} 2023-09-01..2023-09-30" in result.stdout
     lines = {line.split()[2]: line for line in result.stdout.splitlines() if line.startswith("✓ ingest")}
     assert "49 games written" in lines["NFL"]

@@ -71,3 +71,11 @@ def test_the_timezone_is_a_setting_read_when_the_definitions_are_built():
 def test_an_unknown_scheduled_sport_is_refused_naming_the_variable():
     with pytest.raises(BadRequest, match="ROYALEY_SCHEDULED_SPORTS: unknown sport 'XFL'"):
         schedules("NFL,XFL")
+
+
+def test_by_default_every_sport_with_a_live_source_is_scheduled():
+    scheduled = schedules("")
+    runs = requests(scheduled, "daily_predictions_schedule", datetime(2024, 1, 7, 6, 0, tzinfo=NEW_YORK))
+    assert sorted(r.partition_key.split("|")[1] for r in runs) == sorted(
+        ["NFL", "NCAAF", "NBA", "NCAAB", "NHL", "MLB", "ATP"])
+    assert load_settings({"ROYALEY_HOME": "/nonexistent"}).scheduled_sports[:2] == ("NFL", "NCAAF")

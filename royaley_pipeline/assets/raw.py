@@ -77,12 +77,16 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
         "players_written": 0,
     }
     batches = []
+    quirks: dict[str, dict[str, int]] = {}
     for sport in window.sports:
         with bad_records_fail_without_retry():
             batch = read_sport_history(sport, settings, start=window.start, end=window.end)
             # Matched onto games a live feed already stored (same date and teams) instead of duplicating them.
             summary = store_collected(engine, sport, batch).games
         context.log.info(f"{sport} {window.start}..{window.end}: {summary}")
+        if batch.quirks:
+            quirks[sport] = batch.quirks
+            context.log.info(f"{sport} source quirks (rows kept, fixed or rejected): {batch.quirks}")
         for name, value in summary.as_metadata().items():
             totals[name] += value
         batches.append(batch)
@@ -90,7 +94,8 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
     describe_partitions(context, context.partition_keys, games, odds, weather)
     # Run-wide totals stay in the run's log; each partition's materialisation carries its own rows.
     context.log.info(f"written in this run: {totals}")
-    yield MaterializeResult(asset_key=RAW_GAMES)
+    # Source quirks are counted per run (kept, fixed or rejected rows of each sport's files).
+    yield MaterializeResult(asset_key=RAW_GAMES, metadata={"run_source_quirks": MetadataValue.json(quirks)})
     yield MaterializeResult(asset_key=RAW_ODDS)
     yield MaterializeResult(asset_key=RAW_WEATHER)
 

@@ -164,7 +164,7 @@ def build_feature_matrix(
         parts.append(weather_features(games, weather, sport.outdoor)[WEATHER_COLUMNS])
         parts.append(injury_features(games, injuries, sport.code, settings.injury_lookback_days)[INJURY_COLUMNS])
 
-    lines = market_lines(games, snapshots)
+    lines = market_lines(games, snapshots, sport.reference_books)
     parts.append(lines[MARKET_LINE_COLUMNS + MARKET_PROBABILITY_COLUMNS])
     parts.append(labels(games, lines)[LABEL_COLUMNS])
     return pd.concat([matrix, *parts], axis=1)

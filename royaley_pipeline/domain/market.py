@@ -174,8 +174,27 @@ def _consensus(quotes: _PreGameQuotes, chosen: np.ndarray, game_count: int) -> t
     return lines.reshape(shape), decimal_to_american(odds).reshape(shape)
 
 
-def market_lines(games: pd.DataFrame, snapshots: pd.DataFrame | None) -> pd.DataFrame:
+def prefer_reference_books(snapshots: pd.DataFrame | None, reference_books: tuple[str, ...]) -> pd.DataFrame | None:
+    """Only the snapshots of the first reference book that quoted each game's market, for games
+    and markets where one did; the others keep every book (and so the median across books).
+
+    A sharp book's price is a better estimate of the fair probability than a median that mixes it
+    with softer books, and a "best price over all books" column (tennis-data's Max) is not a
+    market at all: de-vigged, it understates the margin.
+    """
+    if not reference_books or snapshots is None or snapshots.empty:
+        return snapshots
+    rank = snapshots["book"].map({book: position for position, book in enumerate(reference_books)})
+    best = rank.groupby([snapshots["game_id"], snapshots["market"]]).transform("min")
+    return snapshots[best.isna() | (rank == best)]
+
+
+def market_lines(games: pd.DataFrame, snapshots: pd.DataFrame | None,
+                 reference_books: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per game: consensus opening/closing lines and prices, movements, de-vigged probabilities.
+
+    With ``reference_books`` (the sport's sharp books, best first) a game's market is priced by
+    the first of them that quoted it (``prefer_reference_books``), else by the median of all.
 
     "Closing" is the latest quote before kick-off known when the matrix is built: for a game still
     to be played it is the current line. "Opening" is the median of the earliest quotes of the books
@@ -183,7 +202,7 @@ def market_lines(games: pd.DataFrame, snapshots: pd.DataFrame | None) -> pd.Data
     from −3 to −4.5 has movement −1.5: money on the home side). Games without pre-game snapshots,
     or without an opener, get NaN, never a made-up line.
     """
-    quotes = _pre_game_quotes(games, snapshots)
+    quotes = _pre_game_quotes(games, prefer_reference_books(snapshots, reference_books))
     first, last = quotes.book_runs()
     game_count = len(games)
     opening_line, opening_price = _consensus(quotes, first[last > first], game_count)

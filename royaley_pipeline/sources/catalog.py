@@ -3,8 +3,9 @@
 The storage and asset layers ask here instead of knowing file names, so swapping the embedded
 copies for fresher files is a matter of pointing ``ROYALEY_SOURCE_DATA`` elsewhere.
 
-Sports without bundled history (NCAAF, NCAAB, NHL, MLB, WTA) return an empty batch and log a
-warning rather than fail, so that an "all sports" materialisation still runs for the others.
+NHL, MLB, NCAAF, NCAAB and WTA history, and ATP prices, come from files that are never shipped
+and are read in place (``external_history``); a sport whose files are absent returns an empty
+batch and logs a warning rather than fail, so an "all sports" run still runs for the others.
 """
 
 from __future__ import annotations
@@ -18,13 +19,19 @@ import pandas as pd
 from royaley_pipeline.config import Settings
 from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.sources.atp import read_atp_matches
+from royaley_pipeline.sources.external import SHARED_DATA_VARIABLE
+from royaley_pipeline.sources.external_history import (
+    read_external_history,
+    sports_with_external_history,
+    with_atp_prices,
+)
 from royaley_pipeline.sources.frames import SourceBatch, validate_batch
 from royaley_pipeline.sources.nba_lines import read_nba_lines
 from royaley_pipeline.sources.nfelo import read_nfelo_lines
 from royaley_pipeline.sources.nflverse import read_nflverse_games
 from royaley_pipeline.sources.parsing import DateBound, within_dates
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sports import get_sport
+from royaley_pipeline.sports import SPORTS, get_sport
 
 logger = logging.getLogger(__name__)
 
@@ -62,16 +69,14 @@ def read_sport_history(
     if sport.code == "NBA":
         return validate_batch(read_nba_lines(locations["nba_lines"], start=start, end=end))
     if sport.code == "ATP":
-        players = locations["atp_players"]
-        return validate_batch(
-            read_atp_matches(
-                locations["atp_matches"],
-                start=start,
-                end=end,
-                players_path=players if players.is_file() else None,
-            )
-        )
-    logger.warning("no bundled history for %s: returning an empty batch", sport.code)
+        players = locations["atp_players"] if locations["atp_players"].is_file() else None
+        matches = read_atp_matches(locations["atp_matches"], start=start, end=end, players_path=players)
+        return validate_batch(with_atp_prices(matches, players, settings.shared_data_path, start=start, end=end))
+    external = read_external_history(sport.code, settings.shared_data_path, start=start, end=end)
+    if external is not None:
+        return validate_batch(external)
+    logger.warning("no history files for %s (set %s to the folder holding them): returning an empty batch",
+                   sport.code, SHARED_DATA_VARIABLE)
     return SourceBatch()
 
 
@@ -101,10 +106,17 @@ def _read_nfl(locations: dict, start: DateBound, end: DateBound) -> SourceBatch:
 
 
 BUNDLED_SPORTS = ("NFL", "NBA", "ATP")
-HISTORY_STARTS = {"NFL": date(1999, 9, 1), "NBA": date(2007, 10, 1), "ATP": date(2015, 1, 1)}
-"""The month of each bundled sport's first game (NFL 1999-09-12, NBA 2007-10-30, ATP 2015-01-05)."""
+HISTORY_STARTS = {
+    "NFL": date(1999, 9, 1), "NBA": date(2007, 10, 1), "ATP": date(2015, 1, 1),
+    "NHL": date(2008, 10, 1), "MLB": date(2006, 3, 1), "NCAAF": date(2020, 8, 1),
+    "NCAAB": date(2012, 11, 1), "WTA": date(2007, 1, 1),
+}
+"""The month of each sport's first game in its files (bundled: NFL 1999-09-12, NBA 2007-10-30, ATP
+2015-01-05; read in place: NHL 2008-09, MLB 2006, NCAAF 2020, NCAAB 2012-13 and WTA 2007 seasons)."""
 
 
-def sports_with_history() -> list[str]:
-    """Sports whose history ships with the package (what `--all` means on embedded data)."""
-    return list(BUNDLED_SPORTS)
+def sports_with_history(settings: Settings) -> list[str]:
+    """Sports with history to read: the bundled ones and those whose files are in the shared
+    data folder (what ``--all`` means)."""
+    external = sports_with_external_history(settings.shared_data_path)
+    return [code for code in SPORTS if code in BUNDLED_SPORTS or code in external]

@@ -160,6 +160,9 @@ class SourceBatch:
     odds: pd.DataFrame = field(default_factory=empty_odds)
     weather: pd.DataFrame = field(default_factory=empty_weather)
     players: pd.DataFrame = field(default_factory=empty_players)
+    quirks: dict[str, int] = field(default_factory=dict)
+    """How many source rows each data quirk touched (kept, fixed or rejected), by name such as
+    ``bad_final_score_rejected``; the raw asset puts them in the run's metadata."""
 
     def __post_init__(self) -> None:
         self.games = conform(self.games, GAME_COLUMNS)
@@ -177,7 +180,7 @@ class SourceBatch:
             if len(extra_odds)
             else self.odds
         )
-        return SourceBatch(self.games, odds, self.weather, self.players)
+        return SourceBatch(self.games, odds, self.weather, self.players, dict(self.quirks))
 
 
 def odds_rows(

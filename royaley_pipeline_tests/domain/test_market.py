@@ -164,3 +164,25 @@ def test_best_available_price_never_uses_snapshots_from_after_kick_off():
     assert list(best["book"]) == ["a"]
     naive_as_of = best_available_prices(_games(1), snapshots, pd.Timestamp("2024-09-08 16:00"))
     assert list(naive_as_of["price_american"]) == [-150]
+
+
+def test_reference_books_price_the_market_where_they_quote_and_the_median_elsewhere():
+    snapshots = _snapshots([
+        _snapshot(1, "pinnacle", "moneyline", "home", np.nan, -150, 1),
+        _snapshot(1, "pinnacle", "moneyline", "away", np.nan, 130, 1),
+        _snapshot(1, "max", "moneyline", "home", np.nan, -120, 1),   # best prices: no market
+        _snapshot(1, "max", "moneyline", "away", np.nan, 160, 1),
+        _snapshot(2, "soft", "moneyline", "home", np.nan, -200, 1),
+        _snapshot(2, "max", "moneyline", "away", np.nan, 200, 1),
+        _snapshot(2, "soft", "moneyline", "away", np.nan, 170, 1),
+    ])
+    sharp = market_lines(_games(1, 2), snapshots, ("pinnacle",)).set_index("game_id")
+    median = market_lines(_games(1, 2), snapshots).set_index("game_id")
+    assert sharp.at[1, "closing_moneyline_home"] == pytest.approx(-150)
+    assert median.at[1, "closing_moneyline_home"] != pytest.approx(-150)
+    home, away = 150 / 250, 100 / 230
+    assert sharp.at[1, "market_home_win_probability"] == pytest.approx(home / (home + away))
+    # game 2 has no reference book: every book's quote counts, as without reference books
+    assert sharp.at[2, "market_home_win_probability"] == pytest.approx(median.at[2, "market_home_win_probability"])
+    best = best_available_prices(_games(1), snapshots, KICK_OFF)
+    assert set(best["book"]) == {"max"}  # the bettor still takes the best price

@@ -31,12 +31,12 @@ def test_nfl_history_for_one_season():
     assert list(batch.odds.columns) == list(ODDS_COLUMNS)
 
 
-def test_sport_without_history_gives_an_empty_batch_and_a_warning(caplog):
-    with caplog.at_level(logging.WARNING):
-        batch = read_sport_history("NHL", load_settings({}))
+def test_sport_without_history_gives_an_empty_batch_and_a_warning(caplog, tmp_path):
+    with caplog.at_level(logging.WARNING):  # a shared folder without the NHL files
+        batch = read_sport_history("NHL", load_settings({"ROYALEY_SHARED_DATA": str(tmp_path), "ROYALEY_NFELO_PATH": ""}))
     assert batch.games.empty and list(batch.games.columns) == list(GAME_COLUMNS)
     assert isinstance(batch.odds["captured_at"].dtype, pd.DatetimeTZDtype)
-    assert "no bundled history for NHL" in caplog.text
+    assert "no history files for NHL (set ROYALEY_SHARED_DATA" in caplog.text
 
 
 def test_a_window_ending_mid_week_still_matches_nfelo_lines():
