@@ -12,6 +12,9 @@ from datetime import date
 import pandas as pd
 
 from royaley_pipeline.sources.errors import SourceRecordError, shown
+from royaley_pipeline.sources.text_files import read_text_csv
+
+__all__ = ["read_text_csv"]  # readers import the guarded CSV reader from here or from text_files
 
 DateBound = date | str | pd.Timestamp | None
 
