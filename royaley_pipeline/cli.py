@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from datetime import date, timedelta
@@ -28,6 +29,8 @@ from royaley_pipeline.launch import (
     FEATURES_JOB,
     PREDICTIONS_JOB,
     SETTLEMENT_JOB,
+    Origin,
+    console_log_level,
     run_config,
     training_config,
 )
@@ -76,8 +79,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a bad flag reported as one line, like every other bad request (exit 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="royaley", description=__doc__)
+    parser = _Parser(prog="royaley", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser("ingest", help="load the historical sources into the database")
@@ -202,9 +212,19 @@ def _date_range_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _slate_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--min-edge", type=float, default=None)
+    parser.add_argument("--min-edge", type=_edge, default=None, help="smallest edge shown, e.g. 0.05")
     parser.add_argument("--tier", choices=["A", "B", "C", "D"], default=None)
     parser.add_argument("--output", default=None, help="write the slate to this JSON file")
+
+
+def _edge(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an edge (a number from 0, e.g. 0.05 for 5%)")
+    return value
 
 
 def _iso_date(text: str) -> date:
@@ -296,7 +316,7 @@ def cmd_train(args, settings) -> int:
         mock=True if args.mock else None,
         max_runtime_seconds=args.max_runtime,
         first_test_season=args.first_test_season,
-    ))
+    ), log_level=console_log_level(Origin.CLI))
     for sport_code in _sports(args, settings):
         sport = get_sport(sport_code)
         for bet_type in bet_types_to_train(sport, args.bet_type, args.all_bet_types or args.all):

@@ -45,6 +45,13 @@ def royaley(home: Path, *args: str, timeout: int = 600, **environ: str) -> subpr
         (["ingest", "--sport", "ATP", "--start", "2010-01-01", "--end", "2010-02-01"], "ATP history starts 2015-01-01"),
         (["run", "--sport", "NFL", "--output", "/dev/null/slate.json"], "--output /dev/null/slate.json: cannot write"),
         (["ingest", "--start", "2023-09-01"], "give --sport CODE or --all"),
+        (["promote", "--sport", "NFL", "--bet-type", "spread", "--version", "99"],
+         "royaley-nfl-spread has no version 99 (registered versions: none)"),
+        (["promote", "--sport", "NFL", "--bet-type", "spread", "--rollback"],
+         "royaley-nfl-spread has no earlier champion to roll back to"),
+        (["models", "--sport", "x' OR name LIKE '%"], "unknown sport \"x' OR name LIKE '%\""),
+        (["models", "--bet-type", "spread' OR name LIKE '%"], "unknown bet type"),
+        (["models", "--sport", "CURLING"], "unknown sport 'CURLING'"),
     ],
 )
 def test_bad_requests_exit_2_with_one_line(tmp_path, args, message):
@@ -53,6 +60,16 @@ def test_bad_requests_exit_2_with_one_line(tmp_path, args, message):
     assert result.stdout.strip().splitlines() == [f"error: {result.stdout.strip()[len('error: '):]}"]
     assert message in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("edge", ["-1", "nan", "inf", "lots"])
+def test_a_min_edge_that_is_not_an_edge_is_refused_in_one_line(tmp_path, edge):
+    result = royaley(tmp_path, "predict", "--sport", "NFL", "--date", "2024-12-22", "--min-edge", edge)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: royaley predict: argument --min-edge: {edge!r} is not an edge (a number from 0, e.g. 0.05 "
+        "for 5%) (see royaley predict --help)"
+    ]
 
 
 def test_a_bad_setting_is_a_bad_request(tmp_path):
