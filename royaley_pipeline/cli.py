@@ -7,7 +7,7 @@ import json
 import math
 import os
 import sys
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -77,6 +77,30 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[bold red]internal error:[/] {error}", soft_wrap=True)
         console.print(f"run {error.run_id}: {runner.where_to_look(error.run_id, settings)}", soft_wrap=True)
         return 1
+    except Exception as error:  # noqa: BLE001 - no run started: say so in one line, keep the traceback in a file
+        console.print(f"[bold red]internal error[/] (no run started): {_first_line(error)}", soft_wrap=True)
+        console.print(f"traceback: {_save_traceback(settings)}", soft_wrap=True)
+        return 1
+
+
+def _first_line(error: BaseException) -> str:
+    """The root cause's first line: e.g. a database that refuses connections, not SQLAlchemy's framing."""
+    while error.__cause__ is not None or error.__context__ is not None:
+        error = error.__cause__ or error.__context__
+    lines = str(error).strip().splitlines() or [""]
+    return f"{type(error).__name__}: {lines[0]}"
+
+
+def _save_traceback(settings) -> str:
+    """Write the current exception's traceback under the home (or the temp folder) and return the path."""
+    import tempfile
+    import traceback
+
+    folder = (settings.home if settings is not None else Path(tempfile.gettempdir())) / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"cli-error-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.txt"
+    path.write_text(traceback.format_exc())
+    return str(path)
 
 
 class _Parser(argparse.ArgumentParser):
