@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,8 @@ from royaley_pipeline.launch import (
     FEATURES_JOB,
     PREDICTIONS_JOB,
     SETTLEMENT_JOB,
+    Origin,
+    console_log_level,
     run_config,
     training_config,
 )
@@ -74,10 +77,41 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[bold red]internal error:[/] {error}", soft_wrap=True)
         console.print(f"run {error.run_id}: {runner.where_to_look(error.run_id, settings)}", soft_wrap=True)
         return 1
+    except Exception as error:  # noqa: BLE001 - no run started: say so in one line, keep the traceback in a file
+        console.print(f"[bold red]internal error[/] (no run started): {_first_line(error)}", soft_wrap=True)
+        console.print(f"traceback: {_save_traceback(settings)}", soft_wrap=True)
+        return 1
+
+
+def _first_line(error: BaseException) -> str:
+    """The root cause's first line: e.g. a database that refuses connections, not SQLAlchemy's framing."""
+    while error.__cause__ is not None or error.__context__ is not None:
+        error = error.__cause__ or error.__context__
+    lines = str(error).strip().splitlines() or [""]
+    return f"{type(error).__name__}: {lines[0]}"
+
+
+def _save_traceback(settings) -> str:
+    """Write the current exception's traceback under the home (or the temp folder) and return the path."""
+    import tempfile
+    import traceback
+
+    folder = (settings.home if settings is not None else Path(tempfile.gettempdir())) / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"cli-error-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.txt"
+    path.write_text(traceback.format_exc())
+    return str(path)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a bad flag reported as one line, like every other bad request (exit 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="royaley", description=__doc__)
+    parser = _Parser(prog="royaley", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser("ingest", help="load the historical sources into the database")
@@ -202,9 +236,19 @@ def _date_range_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _slate_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--min-edge", type=float, default=None)
+    parser.add_argument("--min-edge", type=_edge, default=None, help="smallest edge shown, e.g. 0.05")
     parser.add_argument("--tier", choices=["A", "B", "C", "D"], default=None)
     parser.add_argument("--output", default=None, help="write the slate to this JSON file")
+
+
+def _edge(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an edge (a number from 0, e.g. 0.05 for 5%)")
+    return value
 
 
 def _iso_date(text: str) -> date:
@@ -296,7 +340,7 @@ def cmd_train(args, settings) -> int:
         mock=True if args.mock else None,
         max_runtime_seconds=args.max_runtime,
         first_test_season=args.first_test_season,
-    ))
+    ), log_level=console_log_level(Origin.CLI))
     for sport_code in _sports(args, settings):
         sport = get_sport(sport_code)
         for bet_type in bet_types_to_train(sport, args.bet_type, args.all_bet_types or args.all):

@@ -88,6 +88,11 @@ class Settings:
     process_variables: frozenset[str] = frozenset()
     """Names of the variables read from the process environment (not from a mapping given to
     ``load_settings``): only those can be handed to Dagster as ``EnvVar``."""
+    api_allowed_hosts: tuple[str, ...] = ()
+    """Host names the REST API answers to (``ROYALEY_API_ALLOWED_HOSTS``, comma-separated); empty:
+    loopback names only when there is no token, any name with one."""
+    api_max_body_bytes: int = 64 * 1024
+    api_max_queued_trainings: int = 4
 
     def today(self) -> date:
         """Today's date where the schedules run (``schedule_timezone``), not the machine's."""
@@ -149,6 +154,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         collector_locations=_set(env, COLLECTOR_LOCATION_VARIABLES),
         collector_secrets=_set(env, COLLECTOR_SECRET_VARIABLES),
         process_variables=frozenset(os.environ) if environ is None else frozenset(),
+        api_allowed_hosts=tuple(
+            host.strip() for host in env.get("ROYALEY_API_ALLOWED_HOSTS", "").split(",") if host.strip()
+        ),
+        api_max_body_bytes=_number(env, "ROYALEY_API_MAX_BODY_BYTES", str(64 * 1024), int),
+        api_max_queued_trainings=_number(env, "ROYALEY_API_MAX_QUEUED_TRAININGS", "4", int),
     )
 
 

@@ -50,11 +50,16 @@ class Framework:
 
         return log_pyfunc_model(result, name, example, self.requirements())
 
-    def load_model(self, uri: str) -> Any:
-        """The fitted estimator (with ``predict_proba``) stored at ``uri``."""
+    def load_model(self, uri: str, recorded_digests: dict[str, str]) -> Any:
+        """The fitted estimator (with ``predict_proba``) stored at ``uri``.
+
+        A pyfunc model is a pickle: it is loaded only when its files match ``recorded_digests``
+        (path → SHA-256, recorded in the application database when it was registered), and refused
+        otherwise (``model_flavours.UnsafeModelError``).
+        """
         from royaley_pipeline.model_flavours import load_pyfunc_model
 
-        return load_pyfunc_model(uri)
+        return load_pyfunc_model(uri, recorded_digests)
 
     def requirements(self) -> list[str]:
         """Exact pins of the framework's packages in this environment, for the logged model."""
@@ -75,7 +80,8 @@ class Sklearn(Framework):
 
         return log_sklearn_model(result, name, example)
 
-    def load_model(self, uri: str) -> Any:
+    def load_model(self, uri: str, recorded_digests: dict[str, str]) -> Any:
+        """skops with our allow-list: safe to load whatever the store holds, so no digests needed."""
         from royaley_pipeline.model_flavours import load_sklearn_model
 
         return load_sklearn_model(uri)

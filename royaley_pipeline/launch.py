@@ -71,6 +71,14 @@ def training_config(**fields) -> TrainingConfig:
     return TrainingConfig(**{name: value for name, value in fields.items() if value is not None})
 
 
+def console_log_level(origin: Origin) -> str:
+    """What an in-process run writes to the console. The CLI prints its own progress and, for a
+    failure, one line (a bad file is the user's to fix; a stack trace is not): its runs write
+    nothing below CRITICAL. The API server's log keeps warnings and errors. The UI keeps every
+    event either way."""
+    return "CRITICAL" if origin is Origin.CLI else "WARNING"
+
+
 def run_config(
     training: TrainingConfig | None = None,
     *,
@@ -78,7 +86,7 @@ def run_config(
     execution: dict | None = None,
     log_level: str = "WARNING",
 ) -> RunConfig:
-    """Typed run config. Console logs at WARNING by default: the CLI shows its own progress and the
+    """Typed run config. Console logs at ``log_level`` (see ``console_log_level``): the CLI shows its own progress and the
     UI keeps the full event log. ``prediction`` sets the predictions op's config (e.g. the instant
     a replay predicts at)."""
     ops = {}

@@ -6,6 +6,7 @@ so the formats this installation will read are decided here and there only.
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ import numpy as np
 import pandas as pd
 import sklearn
 import skops
-from mlflow.models import infer_signature
+import skops.io
+from mlflow.models import Model, infer_signature
+from mlflow.models.model import MLMODEL_FILE_NAME as MLMODEL_FILE
 
 from royaley_pipeline.domain.training import TrainingResult
 
@@ -62,8 +65,34 @@ def log_sklearn_model(result: TrainingResult, name: str, example: pd.DataFrame) 
     )
 
 
+class UnsafeModelError(RuntimeError):
+    """A stored model this installation will not load: a format that could run code from the store
+    (a pickle where skops is expected, a type outside the allow-list), or files that differ from the
+    ones recorded when the version was registered."""
+
+
 def load_sklearn_model(uri: str) -> Any:
-    return mlflow.sklearn.load_model(uri)
+    """A scikit-learn model stored with skops, loaded with our allow-list only.
+
+    MLflow would read the format (and the skops trusted types) from the model's own ``MLmodel``
+    file, which anyone who can write to the store can edit; here the format must be skops and the
+    types must be ours, whatever the file says.
+    """
+    folder = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
+    flavour = Model.load(folder / MLMODEL_FILE).flavors.get("sklearn") or {}
+    stored_as = flavour.get("serialization_format")
+    if stored_as != mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS:
+        raise UnsafeModelError(
+            f"{uri}: the model is stored as {stored_as!r}, not 'skops'; loading it could run code from the "
+            "model store, so it is refused (retrain and register it again)"
+        )
+    path = folder / str(flavour.get("pickled_model", ""))
+    if path.parent != folder or not path.is_file():
+        raise UnsafeModelError(f"{uri}: the skops file named in MLmodel is missing")
+    untrusted = sorted(set(skops.io.get_untrusted_types(file=path)) - set(SKOPS_TRUSTED_TYPES))
+    if untrusted:
+        raise UnsafeModelError(f"{uri}: the model holds types outside the allow-list: {', '.join(untrusted)}")
+    return skops.io.load(path, trusted=SKOPS_TRUSTED_TYPES)
 
 
 def log_pyfunc_model(result: TrainingResult, name: str, example: pd.DataFrame, requirements: list[str]) -> Any:
@@ -84,8 +113,48 @@ def log_pyfunc_model(result: TrainingResult, name: str, example: pd.DataFrame, r
     )
 
 
-def load_pyfunc_model(uri: str) -> Any:
-    return mlflow.pyfunc.load_model(uri).unwrap_python_model().model
+def load_pyfunc_model(uri: str, recorded: dict[str, str]) -> Any:
+    """A pickled pyfunc model, loaded only when its files are exactly those recorded at registration.
+
+    ``recorded`` (path → SHA-256) comes from the application database, not from MLflow.
+    """
+    folder = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
+    if not recorded:
+        raise UnsafeModelError(
+            f"{uri}: no file digests were recorded for this pickled model at registration, so it is refused "
+            "(retrain and register it again)"
+        )
+    found = file_digests(folder)
+    if found != recorded:
+        changed = sorted(path for path in set(found) | set(recorded) if found.get(path) != recorded.get(path))
+        raise UnsafeModelError(
+            f"{uri}: the model's files differ from those registered ({', '.join(changed[:5])}); refusing to "
+            "unpickle them"
+        )
+    return mlflow.pyfunc.load_model(str(folder)).unwrap_python_model().model
+
+
+# Written by MLflow into a registered model's download (name and version), not part of the model.
+DOWNLOAD_ONLY_FILES = frozenset({"registered_model_meta"})
+
+
+def file_digests(folder: str | Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder``, by its path relative to it."""
+    folder = Path(folder)
+    digests = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.relative_to(folder).as_posix() not in DOWNLOAD_ONLY_FILES:
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            digests[path.relative_to(folder).as_posix()] = digest.hexdigest()
+    return digests
+
+
+def logged_model_digests(info: Any) -> dict[str, str]:
+    """The digests of a model just logged (``ModelInfo``), as they will be checked when it is loaded."""
+    return file_digests(mlflow.artifacts.download_artifacts(artifact_uri=info.model_uri))
 
 
 def log_bytes(content: bytes, artifact_path: str) -> None:

@@ -25,9 +25,11 @@ import mlflow
 import mlflow.artifacts
 import numpy as np
 import pandas as pd
+from filelock import FileLock
 from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, RunTag
 from mlflow.exceptions import MlflowException
+from sqlalchemy import Engine
 
 from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.domain.promotion import (
@@ -39,7 +41,9 @@ from royaley_pipeline.domain.promotion import (
 from royaley_pipeline.domain.training import TrainingResult
 from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.frameworks import DEFAULT_FRAMEWORK, get_framework
-from royaley_pipeline.model_flavours import log_bytes
+from royaley_pipeline.model_flavours import log_bytes, logged_model_digests
+from royaley_pipeline.sports import BET_TYPES, check_bet_type, get_sport
+from royaley_pipeline.storage.model_digests import record_digests, recorded_digests
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +83,14 @@ _MLFLOW_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
 class ChampionNotFoundError(LookupError):
     """Raised when a model has no champion yet (nothing was ever promoted)."""
+
+
+class UnknownModelVersionError(BadRequest, LookupError):
+    """A version number the model does not have (the API answers 404)."""
+
+
+class NothingToRollBackError(BadRequest):
+    """A rollback asked of a model whose champion replaced no earlier one."""
 
 
 @dataclass(frozen=True)
@@ -137,13 +149,43 @@ def _finite(value: Any) -> bool:
     return value is not None and isinstance(value, int | float | np.number) and math.isfinite(float(value))
 
 
+def _open_client(tracking_uri: str) -> MlflowClient:
+    """A client whose store exists (MLflow may build the store when the client is made)."""
+    if not tracking_uri.startswith("sqlite:///") or tracking_uri in _OPENED_STORES:
+        return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    database = Path(tracking_uri.removeprefix("sqlite:///"))
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{database}.create.lock", timeout=600):
+        client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+        _create_sqlite_store_once(client, tracking_uri)
+    return client
+
+
+def _create_sqlite_store_once(client: MlflowClient, tracking_uri: str) -> None:
+    """MLflow creates a new SQLite store's tables (running its own Alembic migrations) on first use;
+    processes doing that at once leave it with two heads. Each process opens the store first under
+    a lock file beside the database (``_open_client``; the file exists as soon as one of them
+    connects, so its existence says nothing): one creates it, the others wait and find it made."""
+    client.search_experiments(max_results=1)
+    client.search_registered_models(max_results=1)
+    _OPENED_STORES.add(tracking_uri)
+
+
+_OPENED_STORES: set[str] = set()
+
+
 class ModelRegistry:
     """One MLflow tracking store and model registry, addressed by sport and bet type."""
 
-    def __init__(self, tracking_uri: str, artifact_location: str | None = None) -> None:
+    def __init__(
+        self, tracking_uri: str, artifact_location: str | None = None, database: Engine | None = None
+    ) -> None:
+        """``database``: the application database, where the digests of registered model files are
+        kept (needed to register models and to load pickled ones)."""
         self.tracking_uri = tracking_uri
         self.artifact_location = artifact_location
-        self.client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+        self.database = database
+        self.client = _open_client(tracking_uri)
 
     # ----------------------------------------------------------------------------------- logging
 
@@ -211,12 +253,15 @@ class ModelRegistry:
                 if example is None:
                     raise ValueError("the training result has no input example to describe the model's input")
                 info = get_framework(framework).log_model(result, name, example)
+                digests = logged_model_digests(info)
                 for path, content in (artifacts or {}).items():
                     if isinstance(content, str):
                         mlflow.log_text(content, path)
                     else:
                         log_bytes(content, path)
         version = int(info.registered_model_version)
+        if self.database is not None:
+            record_digests(self.database, name, version, digests)
         version_tags = {key: value for key, value in run_tags.items() if key not in (tags or {})}
         version_tags["overall_model_log_loss"] = str(result.overall.get("model_log_loss"))
         for key, value in version_tags.items():
@@ -305,7 +350,7 @@ class ModelRegistry:
     def promote(self, model: ModelName, version: int, *, reason: str, actor: str) -> PromotionDecision:
         """Make ``version`` the champion by hand (also the way to roll back to an earlier version)."""
         name = str(model)
-        if _is_mock(self.client.get_model_version(name, str(version))):  # an unknown version fails here too
+        if _is_mock(self._require_version(name, version)):
             raise MockModelError(f"{model.version(version)}: {MOCK_NOT_PROMOTED}")
         champion = self._champion_version(name)
         self._tag_version(
@@ -333,8 +378,19 @@ class ModelRegistry:
         champion = self._champion_version(str(model))
         previous = (champion.tags or {}).get("previous_champion_version") if champion else None
         if not previous:
-            raise ChampionNotFoundError(f"model {str(model)!r} has no earlier champion to roll back to")
+            raise NothingToRollBackError(f"{model} has no earlier champion to roll back to")
         return self.promote(model, int(previous), reason=f"rollback: {reason}", actor=actor)
+
+    def _require_version(self, name: str, version: int) -> Any:
+        """The registered version, or UnknownModelVersionError listing the versions there are."""
+        try:
+            return self.client.get_model_version(name, str(version))
+        except MlflowException as error:
+            if error.error_code not in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "INVALID_PARAMETER_VALUE"):
+                raise
+            known = sorted(int(found.version) for found in self.client.search_model_versions(f"name = '{name}'"))
+            listed = ", ".join(map(str, known)) if known else "none"
+            raise UnknownModelVersionError(f"{name} has no version {version} (registered versions: {listed})") from None
 
     def _set_champion(self, name: str, version: int, previous: Any) -> None:
         self.client.set_registered_model_alias(name, CHAMPION, str(version))
@@ -380,13 +436,24 @@ class ModelRegistry:
                 f"model {name!r} has no {CHAMPION!r} version yet: train it and promote a version first"
             )
         framework = get_framework((champion.tags or {}).get("framework", DEFAULT_FRAMEWORK))
+        recorded = recorded_digests(self.database, name, int(champion.version)) if self.database is not None else {}
         with self._store():
-            model = framework.load_model(f"models:/{name}/{champion.version}")
+            model = framework.load_model(f"models:/{name}/{champion.version}", recorded)
         feature_columns = json.loads(champion.tags["feature_columns"])
         return ChampionModel(model, feature_columns, int(champion.version), champion.run_id)
 
     def list_versions(self, sport: str | None = None, bet_type: str | None = None) -> list[VersionSummary]:
-        """Every registered version with its aliases, overall metrics and data window, newest first per model."""
+        """Every registered version with its aliases, overall metrics and data window, newest first per model.
+
+        ``sport`` and ``bet_type`` are checked against the sport registry first (BadRequest for an
+        unknown one), so the MLflow filter is built from known codes only, never from raw input.
+        """
+        sport = get_sport(sport).code if sport else None
+        if bet_type:
+            if sport:
+                check_bet_type(get_sport(sport), bet_type)
+            elif bet_type not in BET_TYPES:
+                raise BadRequest(f"unknown bet type {bet_type!r}; bet types: {', '.join(BET_TYPES)}")
         pattern = ModelName.like_pattern(sport, bet_type)
         filter_string = f"name = '{pattern}'" if sport and bet_type else f"name LIKE '{pattern}'"
         rows, aliases_by_model = [], {}

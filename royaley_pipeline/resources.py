@@ -33,9 +33,10 @@ class ModelRegistryResource(ConfigurableResource):
     """MLflow tracking and model registry."""
 
     tracking_uri: str
+    database: DatabaseResource  # where the digests of registered model files are kept
 
     def registry(self) -> ModelRegistry:
-        return ModelRegistry(self.tracking_uri)
+        return ModelRegistry(self.tracking_uri, database=self.database.engine())
 
 
 class H2OClusterResource(ConfigurableResource):
@@ -74,10 +75,12 @@ class PathsResource(ConfigurableResource):
 
 
 def build_resources(settings: Settings) -> dict[str, ConfigurableResource]:
+    database = DatabaseResource(url=settings.config_value(DATABASE_URL, settings.database_url))
     return {
-        "database": DatabaseResource(url=settings.config_value(DATABASE_URL, settings.database_url)),
+        "database": database,
         "model_registry": ModelRegistryResource(
-            tracking_uri=settings.config_value(MLFLOW_TRACKING_URI, settings.mlflow_tracking_uri)
+            tracking_uri=settings.config_value(MLFLOW_TRACKING_URI, settings.mlflow_tracking_uri),
+            database=database,
         ),
         "collectors": collectors_from_settings(settings),
         "h2o_cluster": H2OClusterResource(

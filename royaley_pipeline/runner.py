@@ -13,31 +13,21 @@ from dagster import DagsterInstance, Definitions, ExecuteInProcessResult, RunCon
 
 from royaley_pipeline.config import Settings, load_settings
 from royaley_pipeline.definitions import build_definitions
-from royaley_pipeline.launch import TRAINING_JOB, Origin, range_tags, run_config, run_tags
+from royaley_pipeline.home import initialise_home
+from royaley_pipeline.launch import TRAINING_JOB, Origin, console_log_level, range_tags, run_config, run_tags
 from royaley_pipeline.partitions import model_key
 from royaley_pipeline.run_liveness import process_tags
 
-_EMBEDDED_INSTANCE_YAML = """\
-# The embedded Dagster instance of `make run` / `make ui`: SQLite storage in this folder.
-# The production instance (PostgreSQL storage, run queue, a container per run) is docker/dagster.yaml.
-telemetry:
-  enabled: false
-"""
-
 
 def prepare_environment(settings: Settings | None = None) -> Settings:
-    """Point DAGSTER_HOME at ROYALEY_HOME's instance (unless set) and create the folders."""
+    """Point DAGSTER_HOME at ROYALEY_HOME's instance (unless set) and create the home's storages."""
     settings = settings or load_settings()
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     # One planned event per asset for a ranged run instead of one per partition: halves the event
     # bookkeeping of a season backfill (see benchmarks/). Failed runs then mark the run, not each partition.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
     settings = load_settings()
-    settings.ensure_directories()
-    instance_yaml = settings.dagster_home / "dagster.yaml"
-    if not instance_yaml.exists():
-        instance_yaml.parent.mkdir(parents=True, exist_ok=True)
-        instance_yaml.write_text(_EMBEDDED_INSTANCE_YAML)
+    initialise_home(settings)
     return settings
 
 
@@ -91,7 +81,8 @@ def run_sport_dates(
     none), never just the two asked for.
     """
     tags = {**run_tags(origin, sport), **range_tags(job_name, sport, start, end)}
-    return execute(job_name, tags=tags, config=config, dagster_instance=dagster_instance, defs=defs)
+    return execute(job_name, tags=tags, config=config or run_config(log_level=console_log_level(origin)),
+                   dagster_instance=dagster_instance, defs=defs)
 
 
 def run_model(
@@ -107,7 +98,7 @@ def run_model(
         TRAINING_JOB,
         tags=run_tags(origin, sport, bet_type),
         partition_key=model_key(sport, bet_type),
-        config=config,
+        config=config or run_config(log_level=console_log_level(origin)),
         dagster_instance=dagster_instance,
         defs=defs,
     )

@@ -45,6 +45,13 @@ def royaley(home: Path, *args: str, timeout: int = 600, **environ: str) -> subpr
         (["ingest", "--sport", "ATP", "--start", "2010-01-01", "--end", "2010-02-01"], "ATP history starts 2015-01-01"),
         (["run", "--sport", "NFL", "--output", "/dev/null/slate.json"], "--output /dev/null/slate.json: cannot write"),
         (["ingest", "--start", "2023-09-01"], "give --sport CODE or --all"),
+        (["promote", "--sport", "NFL", "--bet-type", "spread", "--version", "99"],
+         "royaley-nfl-spread has no version 99 (registered versions: none)"),
+        (["promote", "--sport", "NFL", "--bet-type", "spread", "--rollback"],
+         "royaley-nfl-spread has no earlier champion to roll back to"),
+        (["models", "--sport", "x' OR name LIKE '%"], "unknown sport \"x' OR name LIKE '%\""),
+        (["models", "--bet-type", "spread' OR name LIKE '%"], "unknown bet type"),
+        (["models", "--sport", "CURLING"], "unknown sport 'CURLING'"),
     ],
 )
 def test_bad_requests_exit_2_with_one_line(tmp_path, args, message):
@@ -55,25 +62,33 @@ def test_bad_requests_exit_2_with_one_line(tmp_path, args, message):
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("edge", ["-1", "nan", "inf", "lots"])
+def test_a_min_edge_that_is_not_an_edge_is_refused_in_one_line(tmp_path, edge):
+    result = royaley(tmp_path, "predict", "--sport", "NFL", "--date", "2024-12-22", "--min-edge", edge)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: royaley predict: argument --min-edge: {edge!r} is not an edge (a number from 0, e.g. 0.05 "
+        "for 5%) (see royaley predict --help)"
+    ]
+
+
 def test_a_bad_setting_is_a_bad_request(tmp_path):
     result = royaley(tmp_path, "models", ROYALEY_H2O_NTHREADS="many")
     assert result.returncode == 2
     assert result.stdout.strip() == "error: ROYALEY_H2O_NTHREADS='many' is not a number"
 
 
-def test_a_run_that_fails_inside_is_an_internal_error_with_its_run_id(tmp_path):
-    """A database that cannot be reached is not the caller's mistake: exit 1, the run id, where to look."""
+def test_an_unreachable_database_is_an_internal_error_in_one_line(tmp_path):
+    """A database that cannot be reached is not the caller's mistake: exit 1, one line saying what
+    failed, the traceback kept in a file, the password nowhere."""
     result = royaley(tmp_path, "train", "--sport", "NFL", "--bet-type", "spread", "--mock",
-                     ROYALEY_DATABASE_URL="postgresql+psycopg2://nobody@127.0.0.1:9/nothing")
+                     ROYALEY_DATABASE_URL="postgresql+psycopg2://nobody:s3cret-pw@127.0.0.1:9/nothing")
     assert result.returncode == 1, result.stdout + result.stderr
     output = " ".join(result.stdout.split())
-    assert output.startswith("internal error: train NFL spread (mock): step models__game_outcome_model failed:")
-    assert "Connection refused" in output
-    with DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
-        [run] = instance.get_runs()
-    assert run.is_failure and run.tags["royaley/origin"] == "cli" and run.tags["royaley/bet_type"] == "spread"
-    assert f"run {run.run_id}: see `royaley ui` → /runs/{run.run_id}" in output
-    assert "Traceback" not in result.stdout + result.stderr
+    assert output.startswith("internal error (no run started): OperationalError:")
+    assert "Connection refused" in output and "s3cret-pw" not in result.stdout + result.stderr
+    saved = Path(output.split("traceback: ", 1)[1].strip())
+    assert "Traceback" in saved.read_text() and "Traceback" not in result.stdout + result.stderr
 
 
 def test_h2o_without_java_says_so_and_suggests_sklearn(tmp_path):

@@ -6,7 +6,10 @@ from contextlib import asynccontextmanager
 
 from dagster import DagsterInstance
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
+from royaley_pipeline.api.auth import usable_token
+from royaley_pipeline.api.guards import allowed_hosts, install_guards
 from royaley_pipeline.api.launching import GraphQLLauncher, InProcessLauncher, Launcher
 from royaley_pipeline.api.routes import ledger, models, predictions, training
 from royaley_pipeline.config import Settings, load_settings
@@ -25,7 +28,7 @@ the Dagster UI); models and their evidence live in the MLflow registry. `POST` e
 def default_launcher(settings: Settings, instance: DagsterInstance) -> Launcher:
     if settings.dagster_graphql_url:
         return GraphQLLauncher(settings.dagster_graphql_url)
-    return InProcessLauncher(instance)
+    return InProcessLauncher(instance, max_waiting=settings.api_max_queued_trainings)
 
 
 def create_app(
@@ -43,7 +46,7 @@ def create_app(
         yield
         app.state.launcher.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="Royaley API",
         version="1",
         description=DESCRIPTION,
@@ -56,7 +59,9 @@ def create_app(
     app.state.engine = engine_for(settings.database_url)
     app.state.instance = instance or DagsterInstance.get()
     app.state.launcher = launcher or default_launcher(settings, app.state.instance)
-    app.state.api_token = api_token if api_token is not None else settings.api_token
+    app.state.api_token = usable_token(api_token if api_token is not None else settings.api_token)
+    install_guards(app, max_body_bytes=settings.api_max_body_bytes,
+                   hosts=allowed_hosts(settings.api_allowed_hosts, app.state.api_token))
     for module in (training, models, predictions, ledger):
         app.include_router(module.router, prefix="/api/v1")
     return app

@@ -86,6 +86,16 @@ class LaunchError(RuntimeError):
     """The run could not be handed to Dagster (e.g. the configured webserver is unreachable)."""
 
 
+class QueueFullError(RuntimeError):
+    """Too many training requests wait already; the client should come back later."""
+
+    def __init__(self, waiting: int, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"{waiting} training runs are already waiting; try again in {retry_after_seconds} s"
+        )
+        self.retry_after_seconds = retry_after_seconds
+
+
 class Launcher(Protocol):
     def launch(self, request: TrainingRequest) -> str: ...
 
@@ -99,8 +109,13 @@ class Launcher(Protocol):
 class InProcessLauncher:
     """Run the training job on the instance in a single worker thread (runs queue behind it)."""
 
-    def __init__(self, instance: DagsterInstance) -> None:
+    RETRY_AFTER_SECONDS = 60  # a sklearn training on the bundled NFL history takes about this long
+
+    def __init__(self, instance: DagsterInstance, max_waiting: int = 4, execute=runner.execute) -> None:
+        """``execute`` runs one request (``runner.execute``; a test may hand a slow one to fill the queue)."""
         self.instance = instance
+        self.max_waiting = max_waiting
+        self._run = execute
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="royaley-training")
         self._pending: dict[str, TrainingRequest] = {}
         self._lock = threading.Lock()
@@ -108,6 +123,9 @@ class InProcessLauncher:
     def launch(self, request: TrainingRequest) -> str:
         run_id = str(uuid.uuid4())
         with self._lock:
+            # The running request stays pending until it finishes: one running + max_waiting queued.
+            if len(self._pending) > self.max_waiting:
+                raise QueueFullError(len(self._pending) - 1, self.RETRY_AFTER_SECONDS)
             self._pending[run_id] = request
         self._executor.submit(self._execute, run_id, request)
         return run_id
@@ -118,7 +136,7 @@ class InProcessLauncher:
 
     def _execute(self, run_id: str, request: TrainingRequest) -> None:
         try:
-            runner.execute(
+            self._run(
                 TRAINING_JOB,
                 run_id=run_id,
                 dagster_instance=self.instance,

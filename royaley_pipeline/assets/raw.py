@@ -19,6 +19,7 @@ from dagster import (
     multi_asset,
 )
 
+from royaley_pipeline.assets.failures import bad_records_fail_without_retry
 from royaley_pipeline.assets.partition_summary import partition_metadata, rows_by_partition
 from royaley_pipeline.config import load_settings
 from royaley_pipeline.domain.profiling import column_profile, profile_markdown
@@ -78,9 +79,10 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
     batches = []
     quirks: dict[str, dict[str, int]] = {}
     for sport in window.sports:
-        batch = read_sport_history(sport, settings, start=window.start, end=window.end)
-        # Matched onto games a live feed already stored (same date and teams) instead of duplicating them.
-        summary = store_collected(engine, sport, batch).games
+        with bad_records_fail_without_retry():
+            batch = read_sport_history(sport, settings, start=window.start, end=window.end)
+            # Matched onto games a live feed already stored (same date and teams) instead of duplicating them.
+            summary = store_collected(engine, sport, batch).games
         context.log.info(f"{sport} {window.start}..{window.end}: {summary}")
         if batch.quirks:
             quirks[sport] = batch.quirks

@@ -17,6 +17,7 @@ from os import PathLike
 
 import pandas as pd
 
+from royaley_pipeline.sources.errors import shown
 from royaley_pipeline.sources.frames import (
     CLOSING_LINE_LEAD,
     OPENING_LINE_LEAD,
@@ -25,13 +26,13 @@ from royaley_pipeline.sources.frames import (
 )
 from royaley_pipeline.sources.parsing import (
     DateBound,
-    read_text_csv,
     reject_first,
     require_columns,
     to_number,
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
+from royaley_pipeline.sources.text_files import read_text_csv
 
 SOURCE = "nfelo"
 BOOK = "nfelo"
@@ -70,7 +71,7 @@ def read_nfelo_lines(
     wider than ``start``/``end``) when loading a date window.
     """
     source = f"{SOURCE} {path}"
-    raw = read_text_csv(path, source)
+    raw = read_text_csv(path, source, KEY)
     require_columns(raw, (KEY, *LINE_COLUMNS), source)
     matched = match_nflverse_games(raw, nflverse_games, source, teams or TeamDirectory())
     game_dates = matched["start_time"].dt.tz_convert("America/New_York").dt.tz_localize(None)
@@ -87,7 +88,7 @@ def match_nflverse_games(
     """nfelo rows with the nflverse game id and start time of the same game attached."""
     parts = raw[KEY].str.strip().str.extract(GAME_ID_PATTERN)
     reject_first(parts["season"].isna(), raw, KEY, source, KEY,
-                 lambda line: f"{raw.at[line, KEY]!r} is not SEASON_WEEK_AWAY_HOME")
+                 lambda line: f"{shown(raw.at[line, KEY])} is not SEASON_WEEK_AWAY_HOME")
     keys = pd.DataFrame(
         {
             "season": parts["season"].astype(int),

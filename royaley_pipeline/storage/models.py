@@ -253,3 +253,17 @@ class SettlementRow(PricedPick, Base):
     clv_probability: Mapped[float | None] = mapped_column(Float)
     clv_line_points: Mapped[float | None] = mapped_column(Float)
     settled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ModelArtifactDigestRow(Base):
+    """The SHA-256 of one file of a registered model version, recorded at registration (see
+    ``storage/model_digests.py``)."""
+
+    __tablename__ = "model_artifact_digests"
+    __table_args__ = (UniqueConstraint("model_name", "model_version", "path"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_name: Mapped[str] = mapped_column(String(100))
+    model_version: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

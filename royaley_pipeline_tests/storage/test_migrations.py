@@ -20,6 +20,7 @@ EXPECTED_TABLES = {
     "features",
     "predictions",
     "settlements",
+    "model_artifact_digests",
     "alembic_version",
 }
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
-from mlflow.exceptions import MlflowException
 
 from royaley_pipeline.api.auth import require_token
 from royaley_pipeline.api.schemas import (
@@ -15,7 +14,7 @@ from royaley_pipeline.api.schemas import (
     sport_code,
 )
 from royaley_pipeline.domain.model_names import EXAMPLE_ID, ModelVersionId
-from royaley_pipeline.registry import MockModelError, ModelRegistry
+from royaley_pipeline.registry import MockModelError, ModelRegistry, UnknownModelVersionError
 from royaley_pipeline.sports import BET_TYPES
 
 router = APIRouter(tags=["models"])
@@ -91,10 +90,8 @@ def promote_model(
         decision = registry(request).promote(
             target.name, target.number, reason=body.reason, actor=body.promoted_by
         )
-    except MlflowException as error:
-        if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "INVALID_PARAMETER_VALUE"):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no registered model version {model_id!r}") from None
-        raise
+    except UnknownModelVersionError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no registered model version {model_id!r}") from None
     except MockModelError as error:
         raise unprocessable(str(error)) from None
     return PromoteResponse(

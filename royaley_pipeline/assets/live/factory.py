@@ -19,7 +19,6 @@ plus the partition's ``sports``, ``first_date`` and ``last_date``.
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -35,7 +34,6 @@ from dagster import (
     AssetsDefinition,
     AssetSpec,
     Backoff,
-    Failure,
     Jitter,
     MaterializeResult,
     RetryPolicy,
@@ -43,11 +41,10 @@ from dagster import (
 )
 from sqlalchemy.engine import Engine
 
-from royaley_pipeline.collectors.errors import ServiceUnavailableError
+from royaley_pipeline.assets.failures import bad_records_fail_without_retry
 from royaley_pipeline.collectors.settings import CollectorsResource
 from royaley_pipeline.partitions import SportDateWindow, parse_sport_date_keys, sport_day_partitions
 from royaley_pipeline.resources import DatabaseResource
-from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import SourceBatch, validate_batch
 from royaley_pipeline.sports import SPORTS, get_sport
 from royaley_pipeline.storage.collected import count_collected, store_collected
@@ -173,7 +170,7 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
     engine = database.engine()
     written, notes, warnings, not_covered = Counter(), {name: set() for name in source.notes}, [], []
     try:
-        with _guarded():
+        with bad_records_fail_without_retry():
             for sport, day in _sport_days(window):
                 league = get_sport(sport).sources.get(source.name)
                 if league is None:
@@ -202,18 +199,6 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
             **common, "table": table.name, "rows_written": written[table.name], **extra})
     if AssetCheckKey(source.keys[0], source.contract.name) in context.selected_asset_check_keys:
         yield _contract(source, database.engine(), window, warnings)
-
-
-@contextmanager
-def _guarded():
-    """Bad payloads and rejected requests fail the partition without op retries (the same answer
-    would fail again); an unavailable service is left to the retry policy."""
-    try:
-        yield
-    except ServiceUnavailableError:
-        raise
-    except SourceRecordError as error:
-        raise Failure(description=str(error), allow_retries=False) from None
 
 
 def _sport_days(window: SportDateWindow):
