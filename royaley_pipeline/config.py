@@ -22,6 +22,11 @@ class Settings:
     predictions_path: Path
     dagster_home: Path
     source_data_path: Path
+    api_allowed_hosts: tuple[str, ...] = ()
+    """Host names the REST API answers to (``ROYALEY_API_ALLOWED_HOSTS``, comma-separated); empty:
+    loopback names only when there is no token, any name with one."""
+    api_max_body_bytes: int = 64 * 1024
+    api_max_queued_trainings: int = 4
 
     def ensure_directories(self) -> None:
         for path in (self.home, self.features_path, self.datasets_path, self.predictions_path,
@@ -41,4 +46,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         predictions_path=Path(env.get("ROYALEY_PREDICTIONS_PATH", home / "predictions")),
         dagster_home=Path(env.get("DAGSTER_HOME", home / "dagster")),
         source_data_path=Path(env.get("ROYALEY_SOURCE_DATA", PACKAGE_DATA)),
+        api_allowed_hosts=tuple(
+            host.strip() for host in env.get("ROYALEY_API_ALLOWED_HOSTS", "").split(",") if host.strip()
+        ),
+        api_max_body_bytes=int(env.get("ROYALEY_API_MAX_BODY_BYTES", 64 * 1024)),
+        api_max_queued_trainings=int(env.get("ROYALEY_API_MAX_QUEUED_TRAININGS", 4)),
     )

@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 
 from dagster import DagsterInstance
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
-from royaley_pipeline.api.auth import TOKEN_VARIABLE
+from royaley_pipeline.api.auth import TOKEN_VARIABLE, usable_token
+from royaley_pipeline.api.guards import allowed_hosts, install_guards
 from royaley_pipeline.api.launching import GraphQLLauncher, InProcessLauncher, Launcher
 from royaley_pipeline.api.routes import models, predictions, training
 from royaley_pipeline.config import Settings, load_settings
@@ -26,7 +28,7 @@ the Dagster UI); models and their evidence live in the MLflow registry. `POST` e
 """
 
 
-def default_launcher(instance: DagsterInstance) -> Launcher:
+def default_launcher(instance: DagsterInstance, max_waiting: int = 4) -> Launcher:
     url = os.environ.get(GRAPHQL_URL_VARIABLE)
     if url:
         return GraphQLLauncher(url)
@@ -36,7 +38,7 @@ def default_launcher(instance: DagsterInstance) -> Launcher:
 
         return build_definitions(load_settings())
 
-    return InProcessLauncher(instance, definitions)
+    return InProcessLauncher(instance, definitions, max_waiting=max_waiting)
 
 
 def create_app(
@@ -54,7 +56,7 @@ def create_app(
         yield
         app.state.launcher.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="Royaley API",
         version="1",
         description=DESCRIPTION,
@@ -66,8 +68,10 @@ def create_app(
     app.state.registry = ModelRegistry(settings.mlflow_tracking_uri)
     app.state.engine = engine_for(settings.database_url)
     app.state.instance = instance or DagsterInstance.get()
-    app.state.launcher = launcher or default_launcher(app.state.instance)
-    app.state.api_token = api_token if api_token is not None else os.environ.get(TOKEN_VARIABLE)
+    app.state.launcher = launcher or default_launcher(app.state.instance, settings.api_max_queued_trainings)
+    app.state.api_token = usable_token(api_token if api_token is not None else os.environ.get(TOKEN_VARIABLE))
+    install_guards(app, max_body_bytes=settings.api_max_body_bytes,
+                   hosts=allowed_hosts(settings.api_allowed_hosts, app.state.api_token))
     for module in (training, models, predictions):
         app.include_router(module.router, prefix="/api/v1")
     return app

@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 TOKEN_VARIABLE = "ROYALEY_API_TOKEN"
+MIN_TOKEN_LENGTH = 24  # `openssl rand -hex 12` and up; a guessable word is no protection off loopback
 
 bearer = HTTPBearer(auto_error=False, description=f"the token in {TOKEN_VARIABLE}")
 
@@ -26,11 +27,24 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def usable_token(token: str | None) -> str | None:
+    """The configured token, or None when it is unset or blank (white space protects nothing)."""
+    return token.strip() or None if token else None
+
+
 def check_bind(host: str, token: str | None) -> None:
-    if not token and not is_loopback(host):
+    """Off loopback, the mutating endpoints need a token long enough to resist guessing."""
+    if is_loopback(host):
+        return
+    if not usable_token(token):
         raise InsecureBindError(
             f"refusing to serve on {host}: set {TOKEN_VARIABLE} (mutating endpoints need a bearer token "
             "off loopback), or bind to 127.0.0.1"
+        )
+    if len(usable_token(token)) < MIN_TOKEN_LENGTH:
+        raise InsecureBindError(
+            f"refusing to serve on {host}: {TOKEN_VARIABLE} is shorter than {MIN_TOKEN_LENGTH} characters "
+            "(make one with `openssl rand -hex 24`)"
         )
 
 

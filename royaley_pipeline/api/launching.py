@@ -95,6 +95,16 @@ class LaunchError(RuntimeError):
     """The run could not be handed to Dagster (e.g. the configured webserver is unreachable)."""
 
 
+class QueueFullError(RuntimeError):
+    """Too many training requests wait already; the client should come back later."""
+
+    def __init__(self, waiting: int, retry_after_seconds: int) -> None:
+        super().__init__(
+            f"{waiting} training runs are already waiting; try again in {retry_after_seconds} s"
+        )
+        self.retry_after_seconds = retry_after_seconds
+
+
 class Launcher(Protocol):
     def launch(self, request: TrainingRequest) -> str: ...
 
@@ -108,8 +118,11 @@ class Launcher(Protocol):
 class InProcessLauncher:
     """Run the training job on the instance in a single worker thread (runs queue behind it)."""
 
-    def __init__(self, instance: DagsterInstance, definitions_factory) -> None:
+    RETRY_AFTER_SECONDS = 60  # a sklearn training on the bundled NFL history takes about this long
+
+    def __init__(self, instance: DagsterInstance, definitions_factory, max_waiting: int = 4) -> None:
         self.instance = instance
+        self.max_waiting = max_waiting
         self._definitions_factory = definitions_factory
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="royaley-training")
         self._pending: dict[str, TrainingRequest] = {}
@@ -118,6 +131,9 @@ class InProcessLauncher:
     def launch(self, request: TrainingRequest) -> str:
         run_id = str(uuid.uuid4())
         with self._lock:
+            # The running request stays pending until it finishes: one running + max_waiting queued.
+            if len(self._pending) > self.max_waiting:
+                raise QueueFullError(len(self._pending) - 1, self.RETRY_AFTER_SECONDS)
             self._pending[run_id] = request
         self._executor.submit(self._execute, run_id, request)
         return run_id

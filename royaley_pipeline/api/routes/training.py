@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from royaley_pipeline.api.auth import require_token
-from royaley_pipeline.api.launching import LaunchError, TrainingRequest, training_status
+from royaley_pipeline.api.launching import LaunchError, QueueFullError, TrainingRequest, training_status
 from royaley_pipeline.api.schemas import ErrorResponse, TrainingStatusResponse, TrainRequest, TrainResponse
 from royaley_pipeline.domain.model_names import ModelName
 
@@ -17,7 +17,7 @@ router = APIRouter(tags=["training"])
     response_model=TrainResponse,
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Depends(require_token)],
-    responses={401: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    responses={401: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
 )
 def train_model(body: TrainRequest, request: Request) -> TrainResponse:
     """Start a training run of `models/game_outcome_model` for one sport and bet type."""
@@ -26,6 +26,9 @@ def train_model(body: TrainRequest, request: Request) -> TrainResponse:
         run_id = request.app.state.launcher.launch(training_request)
     except LaunchError as error:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from None
+    except QueueFullError as error:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(error),
+                            headers={"Retry-After": str(error.retry_after_seconds)}) from None
     return TrainResponse(
         run_id=run_id,
         status="queued",
