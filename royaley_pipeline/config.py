@@ -27,6 +27,10 @@ class Settings:
     loopback names only when there is no token, any name with one."""
     api_max_body_bytes: int = 64 * 1024
     api_max_queued_trainings: int = 4
+    mlflow_ui_url: str | None = None
+    """``ROYALEY_MLFLOW_UI_URL``: the MLflow UI users open; Dagster metadata then links to runs and versions."""
+    dagster_ui_url: str | None = None
+    """``ROYALEY_DAGSTER_UI_URL``: the Dagster UI users open; MLflow runs then carry a ``dagster_run_url``."""
 
     def ensure_directories(self) -> None:
         for path in (self.home, self.features_path, self.datasets_path, self.predictions_path,
@@ -51,4 +55,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         api_max_body_bytes=int(env.get("ROYALEY_API_MAX_BODY_BYTES", 64 * 1024)),
         api_max_queued_trainings=int(env.get("ROYALEY_API_MAX_QUEUED_TRAININGS", 4)),
+        mlflow_ui_url=env.get("ROYALEY_MLFLOW_UI_URL") or None,
+        dagster_ui_url=env.get("ROYALEY_DAGSTER_UI_URL") or None,
     )

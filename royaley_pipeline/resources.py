@@ -26,12 +26,18 @@ class DatabaseResource(ConfigurableResource):
 
 
 class ModelRegistryResource(ConfigurableResource):
-    """MLflow tracking and model registry."""
+    """MLflow tracking and model registry, and the UIs' addresses for links between them."""
 
     tracking_uri: str
+    mlflow_ui_url: str = ""  # ROYALEY_MLFLOW_UI_URL: Dagster metadata links to MLflow runs and versions
+    dagster_ui_url: str = ""  # ROYALEY_DAGSTER_UI_URL: MLflow runs link back to their Dagster run
 
     def registry(self) -> ModelRegistry:
-        return ModelRegistry(self.tracking_uri)
+        return ModelRegistry(self.tracking_uri, ui_url=self.mlflow_ui_url or None)
+
+    def dagster_run_tags(self, run_id: str) -> dict[str, str]:
+        """``dagster_run_url`` for an MLflow run, when the Dagster UI's address is configured."""
+        return {"dagster_run_url": f"{self.dagster_ui_url.rstrip('/')}/runs/{run_id}"} if self.dagster_ui_url else {}
 
 
 class H2OClusterResource(ConfigurableResource):
@@ -72,7 +78,11 @@ def build_resources(settings: Settings | None = None) -> dict[str, ConfigurableR
     settings = settings or load_settings()
     return {
         "database": DatabaseResource(url=settings.database_url),
-        "model_registry": ModelRegistryResource(tracking_uri=settings.mlflow_tracking_uri),
+        "model_registry": ModelRegistryResource(
+            tracking_uri=settings.mlflow_tracking_uri,
+            mlflow_ui_url=settings.mlflow_ui_url or "",
+            dagster_ui_url=settings.dagster_ui_url or "",
+        ),
         "collectors": collectors_from_environment(),
         # Read here, not in Settings: only H2O training needs them (ROYALEY_H2O_URL to scale out).
         "h2o_cluster": H2OClusterResource(

@@ -32,8 +32,8 @@ from royaley_pipeline.frameworks import (
     get_framework,
 )
 from royaley_pipeline.partitions import model_partitions, parse_model_key, same_sport
-from royaley_pipeline.registry import RegisteredVersion
-from royaley_pipeline.reports import TrainingReport, build_report
+from royaley_pipeline.registry import ModelRegistry, RegisteredVersion, TrainingData
+from royaley_pipeline.reports import TrainingReport, build_report, champions_table
 from royaley_pipeline.resources import (
     DatabaseResource,
     H2OClusterResource,
@@ -105,29 +105,36 @@ def game_outcome_model(
 
     first_test_season = config.first_test_season or default_first_test_season(frame["season"])
     service = TrainingService(trainer, first_test_season=first_test_season, calibration=config.calibration)
-    with h2o_cluster.session() if get_framework(trainer.framework).needs_h2o_cluster else nullcontext():
-        result = service.run(
-            frame, FEATURE_COLUMNS[bet_type], LABEL_COLUMN[bet_type], MARKET_PROBABILITY_COLUMN[bet_type]
-        )
-    report = build_report(result, bet_type, frame)
-    report_folder = report.write_plots(dataset_path.parent / "reports")
-
     registry = model_registry.registry()
-    version = registry.log_training(
-        result,
-        sport=sport.code,
-        bet_type=bet_type,
-        feature_set_version=FEATURE_SET_VERSION,
-        extra_params={"mock": config.mock, "max_runtime_seconds": config.max_runtime_seconds},
-        tags={"dagster_run_id": context.run.run_id, "dataset_path": str(dataset_path)},
-        extra_metrics=report.metrics,
-        artifacts=report.artifacts(),
-    )
+    tags = {"dagster_run_id": context.run.run_id, "dataset_path": str(dataset_path),
+            **model_registry.dagster_run_tags(context.run.run_id)}
+    # The MLflow run is open for the whole training, so its duration in the MLflow UI is the training's.
+    with registry.training_run(sport.code, bet_type, tags) as mlflow_run_id:
+        with h2o_cluster.session() if get_framework(trainer.framework).needs_h2o_cluster else nullcontext():
+            result = service.run(
+                frame, FEATURE_COLUMNS[bet_type], LABEL_COLUMN[bet_type], MARKET_PROBABILITY_COLUMN[bet_type]
+            )
+        report = build_report(result, bet_type, frame)
+        report_folder = report.write_plots(dataset_path.parent / "reports")
+        version = registry.log_training(
+            result,
+            sport=sport.code,
+            bet_type=bet_type,
+            feature_set_version=FEATURE_SET_VERSION,
+            extra_params={"mock": config.mock, "max_runtime_seconds": config.max_runtime_seconds},
+            tags=tags,
+            extra_metrics=report.metrics,
+            artifacts=report.artifacts(),
+            run_id=mlflow_run_id,
+            training_data=TrainingData(frame, str(dataset_path), LABEL_COLUMN[bet_type]),
+        )
     decision = registry.promote_if_better(
         sport.code, bet_type, version.version, margin=config.promotion_margin, ece_tolerance=config.ece_tolerance,
     )
     return MaterializeResult(
         metadata={
+            "champions": champions_metadata(registry.champions()),
+            **links(registry, version),
             **describe(version, trainer, decision, config, result, report),
             "walk_forward_seasons": f"{first_test_season}–{int(frame['season'].max())}",
             "report_folder": MetadataValue.path(str(report_folder)),
@@ -147,7 +154,7 @@ def describe(
     """The materialisation's metadata: the registered version, the promotion decision and the report."""
     return {
         "model_name": version.name,
-        "model_version": str(version.version),
+        "model_version": version.version,
         "mlflow_run_id": version.run_id,
         "framework": trainer.framework,
         "trainer": trainer.name,
@@ -174,6 +181,22 @@ def describe(
             for name, image in report.plots.items()
         },
     }
+
+
+def links(registry: ModelRegistry, version: RegisteredVersion) -> dict:
+    """Links to the MLflow run and registered version, when the MLflow UI's address is configured."""
+    run_url, version_url = registry.run_url(version.run_id), registry.version_url(version.name, version.version)
+    if not run_url:
+        return {}
+    return {"mlflow_run": MetadataValue.url(run_url), "mlflow_model_version": MetadataValue.url(version_url)}
+
+
+def champions_metadata(champions) -> MetadataValue:
+    """Every sport × bet type's champion against the market, so the asset's overview shows them all."""
+    table = champions_table(champions)
+    if table.empty:
+        return MetadataValue.md("_no champion yet_")
+    return MetadataValue.md(table.to_markdown(index=False))
 
 
 def _image_markdown(name: str, image: bytes) -> str:
