@@ -31,6 +31,9 @@ class Settings:
     """``ROYALEY_MLFLOW_UI_URL``: the MLflow UI users open; Dagster metadata then links to runs and versions."""
     dagster_ui_url: str | None = None
     """``ROYALEY_DAGSTER_UI_URL``: the Dagster UI users open; MLflow runs then carry a ``dagster_run_url``."""
+    git_url: str | None = None
+    """``ROYALEY_GIT_URL``: the repository's web address; assets' code references then link to it."""
+    git_branch: str = "main"
 
     def ensure_directories(self) -> None:
         for path in (self.home, self.features_path, self.datasets_path, self.predictions_path,
@@ -57,4 +60,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         api_max_queued_trainings=int(env.get("ROYALEY_API_MAX_QUEUED_TRAININGS", 4)),
         mlflow_ui_url=env.get("ROYALEY_MLFLOW_UI_URL") or None,
         dagster_ui_url=env.get("ROYALEY_DAGSTER_UI_URL") or None,
+        git_url=env.get("ROYALEY_GIT_URL") or None,
+        git_branch=env.get("ROYALEY_GIT_BRANCH", "main"),
     )

@@ -1,5 +1,7 @@
 """Features per game, computed only from what was known before each game started."""
 
+import sys
+from importlib import import_module
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +15,7 @@ from dagster import (
     asset,
 )
 
+from royaley_pipeline.assets.catalog import code_version, features_schema, row_count, schema_metadata
 from royaley_pipeline.assets.live import LIVE_FEATURE_INPUTS
 from royaley_pipeline.assets.raw import RAW_GAMES, RAW_ODDS, RAW_WEATHER
 from royaley_pipeline.domain.features import FEATURE_COLUMNS, FEATURE_SET_VERSION, build_feature_matrix
@@ -20,11 +23,19 @@ from royaley_pipeline.domain.profiling import column_profile, profile_markdown
 from royaley_pipeline.partitions import parse_sport_date_keys, same_sport_and_month, sport_month_partitions
 from royaley_pipeline.resources import DatabaseResource, PathsResource
 from royaley_pipeline.sports import get_sport
+from royaley_pipeline.storage import features as feature_storage
 from royaley_pipeline.storage.features import load_feature_inputs, replace_features
 
 FEATURES_GROUP = "features"
 # Every model input, once: the quality table shows how filled and how wide each one is.
 PROFILED_COLUMNS = list(dict.fromkeys(column for columns in FEATURE_COLUMNS.values() for column in columns))
+# The feature set's version and the source of every module that computes a feature value.
+FEATURES_CODE_VERSION = code_version(
+    sys.modules[__name__], feature_storage, *[import_module(f"royaley_pipeline.domain.{name}") for name in (
+        "features", "elo", "team_stats", "momentum", "head_to_head", "weather", "injuries", "timeline",
+        "labels", "market", "odds")],
+    extra=FEATURE_SET_VERSION,
+)
 
 
 @asset(
@@ -41,6 +52,8 @@ PROFILED_COLUMNS = list(dict.fromkeys(column for columns in FEATURE_COLUMNS.valu
     group_name=FEATURES_GROUP,
     kinds={"pandas", "parquet", "sql"},
     owners=["team:modelling"],
+    metadata=schema_metadata(features_schema(PROFILED_COLUMNS, FEATURE_SET_VERSION)),
+    code_version=FEATURES_CODE_VERSION,
 )
 def game_features(context: AssetExecutionContext, database: DatabaseResource, paths: PathsResource):
     """Elo, team form, momentum, head-to-head, weather, injuries and market lines per game, point-in-time exact.
@@ -69,6 +82,7 @@ def game_features(context: AssetExecutionContext, database: DatabaseResource, pa
     return MaterializeResult(
         metadata={
             "feature_set_version": FEATURE_SET_VERSION,
+            **row_count(written),
             "rows_written": written,
             "sports": ", ".join(window.sports),
             "first_date": str(window.start),

@@ -1,10 +1,15 @@
 """Models per sport and bet type: walk-forward validated, calibrated, registered in MLflow."""
 
 import base64
+import sys
 from contextlib import nullcontext
+from importlib import import_module
 
 import pandas as pd
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetDep,
     AssetExecutionContext,
     Config,
@@ -15,6 +20,8 @@ from dagster import (
 )
 from pydantic import Field
 
+from royaley_pipeline import frameworks as frameworks_module
+from royaley_pipeline.assets.catalog import code_version
 from royaley_pipeline.assets.features import game_features
 from royaley_pipeline.domain.features import (
     FEATURE_COLUMNS,
@@ -22,6 +29,7 @@ from royaley_pipeline.domain.features import (
     LABEL_COLUMN,
     MARKET_PROBABILITY_COLUMN,
 )
+from royaley_pipeline.domain.plausibility import LEAK_MARGIN, WORSE_MARGIN, compare_with_market
 from royaley_pipeline.domain.promotion import DEFAULT_ECE_TOLERANCE, PromotionDecision
 from royaley_pipeline.domain.trainers import Trainer
 from royaley_pipeline.domain.training import TrainingResult, TrainingService
@@ -46,6 +54,16 @@ from royaley_pipeline.storage.games import load_games
 from royaley_pipeline.trainers import build_trainer
 
 MODELS_GROUP = "models"
+MARKET_BAND_CHECK = "walk_forward_within_market_band"
+# Kinds are static per asset: every framework's model is a scikit-learn-compatible estimator with
+# scikit-learn calibration, stored in MLflow. Which framework fitted a version is its run's metadata.
+MODELS_KINDS = {"scikitlearn", "mlflow"}
+MODELS_CODE_VERSION = code_version(
+    sys.modules[__name__], frameworks_module,
+    *[import_module(f"royaley_pipeline.domain.{name}") for name in (
+        "training", "calibration", "trainers", "walk_forward", "holdout", "metrics", "promotion")],
+    extra=FEATURE_SET_VERSION,
+)
 
 
 class TrainingConfig(Config):
@@ -75,8 +93,16 @@ class TrainingConfig(Config):
     deps=[AssetDep(game_features, partition_mapping=same_sport)],
     partitions_def=model_partitions,
     group_name=MODELS_GROUP,
-    kinds={"scikitlearn", "h2o", "mlflow"},
+    kinds=MODELS_KINDS,
     owners=["team:modelling"],
+    code_version=MODELS_CODE_VERSION,
+    check_specs=[AssetCheckSpec(
+        MARKET_BAND_CHECK, asset=["models", "game_outcome_model"],
+        description=f"Walk-forward log loss within a plausible band of the closing market's on the same games: "
+        f"better by over {LEAK_MARGIN} nats (and 3 standard errors) fails as a probable leak; worse by over "
+        f"{WORSE_MARGIN} warns.",
+    )],
+    metadata={"frameworks": f"{', '.join(FRAMEWORKS)}: the one a version used is its materialisation's `framework`"},
 )
 def game_outcome_model(
     context: AssetExecutionContext,
@@ -132,6 +158,7 @@ def game_outcome_model(
         sport.code, bet_type, version.version, margin=config.promotion_margin, ece_tolerance=config.ece_tolerance,
     )
     return MaterializeResult(
+        check_results=[market_band_result(result)],
         metadata={
             "champions": champions_metadata(registry.champions()),
             **links(registry, version),
@@ -181,6 +208,24 @@ def describe(
             for name, image in report.plots.items()
         },
     }
+
+
+def market_band_result(result: TrainingResult) -> AssetCheckResult:
+    oof = result.out_of_fold
+    comparison = compare_with_market(oof["label"], oof["probability"], oof["market_probability"])
+    return AssetCheckResult(
+        check_name=MARKET_BAND_CHECK,
+        passed=comparison.passed and comparison.verdict == "plausible",
+        severity=AssetCheckSeverity.ERROR if not comparison.passed else AssetCheckSeverity.WARN,
+        metadata={
+            "verdict": comparison.verdict,
+            "priced_games": comparison.games,
+            "model_log_loss": comparison.model_log_loss,
+            "market_log_loss": comparison.market_log_loss,
+            "model_minus_market": comparison.difference,
+            "standard_error": comparison.standard_error,
+        },
+    )
 
 
 def links(registry: ModelRegistry, version: RegisteredVersion) -> dict:

@@ -1,11 +1,15 @@
 """Daily predictions: champion models score a date's games against the best available prices."""
 
 import json
+import sys
 from datetime import UTC, date, datetime
+from importlib import import_module
 from pathlib import Path
 
 import pandas as pd
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSpec,
     AssetDep,
     AssetExecutionContext,
     BackfillPolicy,
@@ -16,11 +20,13 @@ from dagster import (
 )
 from pydantic import Field
 
+from royaley_pipeline.assets.catalog import PREDICTIONS_SCHEMA, code_version, row_count, schema_metadata
 from royaley_pipeline.assets.features import game_features
 from royaley_pipeline.assets.models import game_outcome_model
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION, MARKET_PROBABILITY_COLUMN
 from royaley_pipeline.domain.market import best_available_prices
 from royaley_pipeline.domain.model_names import ModelName
+from royaley_pipeline.domain.plausibility import stake_problems
 from royaley_pipeline.domain.slate import price_bets
 from royaley_pipeline.partitions import (
     parse_sport_date_keys,
@@ -31,11 +37,18 @@ from royaley_pipeline.partitions import (
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.resources import DatabaseResource, ModelRegistryResource, PathsResource
 from royaley_pipeline.sports import get_sport
+from royaley_pipeline.storage import predictions as predictions_storage
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.games import load_games, load_odds_snapshots
 from royaley_pipeline.storage.predictions import replace_predictions
 
 PREDICTIONS_GROUP = "predictions"
+SLATE_CHECK = "slate_present_on_game_days"
+RANGES_CHECK = "probabilities_and_stakes_in_range"
+PREDICTIONS_CODE_VERSION = code_version(
+    sys.modules[__name__], predictions_storage,
+    *[import_module(f"royaley_pipeline.domain.{name}") for name in ("slate", "staking", "market", "odds")],
+)
 
 
 class PredictionConfig(Config):
@@ -54,6 +67,14 @@ class PredictionConfig(Config):
     group_name=PREDICTIONS_GROUP,
     kinds={"sql", "json"},
     owners=["team:betting"],
+    metadata=schema_metadata(PREDICTIONS_SCHEMA),
+    code_version=PREDICTIONS_CODE_VERSION,
+    check_specs=[
+        AssetCheckSpec(SLATE_CHECK, asset=["predictions", "game_predictions"],
+                       description="Every day of the run with games, for a sport with a champion, has predictions."),
+        AssetCheckSpec(RANGES_CHECK, asset=["predictions", "game_predictions"],
+                       description="Probabilities in [0, 1]; Kelly stakes in [0, cap]."),
+    ],
 )
 def game_predictions(
     context: AssetExecutionContext,
@@ -66,7 +87,8 @@ def game_predictions(
     window = parse_sport_date_keys(sport_day_partitions, context.partition_keys)
     engine = database.engine()
     registry = model_registry.registry()
-    slates, files = [], []
+    champion_sports = {champion.model.sport for champion in registry.champions()}
+    slates, files, missing_days = [], [], []
     for sport_code in window.sports:
         sport = get_sport(sport_code)
         games = load_games(engine, sport.code, window.start, window.end)
@@ -77,14 +99,26 @@ def game_predictions(
         snapshots = load_odds_snapshots(engine, sport.code, window.start, window.end)
         prices = best_available_prices(games, snapshots, as_of=pd.Timestamp.now(tz="UTC"))
         slate = predict_slate(sport, games, features, prices, registry, config, context.log)
+        if sport.code in champion_sports:
+            predicted = set(pd.to_datetime(slate["game_date"]).dt.date) if len(slate) else set()
+            missing_days += [f"{sport.code} {day}" for day in sorted(set(pd.to_datetime(games["game_date"]).dt.date))
+                             if day not in predicted]
         for day, day_slate in slate.groupby("game_date") if not slate.empty else []:
             day = pd.Timestamp(day).date()
             replace_predictions(engine, sport.code, day, day_slate)
             files.append(write_slate_json(paths.path("predictions"), sport.code, day, day_slate))
         slates.append(slate)
     slate = pd.concat(slates, ignore_index=True) if slates else pd.DataFrame()
+    problems = stake_problems(slate, config.kelly_cap) if len(slate) else []
     return MaterializeResult(
+        check_results=[
+            AssetCheckResult(check_name=SLATE_CHECK, passed=not missing_days,
+                             metadata={"game_days_without_predictions": ", ".join(missing_days) or "none"}),
+            AssetCheckResult(check_name=RANGES_CHECK, passed=not problems,
+                             metadata={"problems": "; ".join(problems) or "none", "predictions": len(slate)}),
+        ],
         metadata={
+            **row_count(len(slate)),
             "predictions_written": len(slate),
             "sports": ", ".join(window.sports),
             "first_date": str(window.start),

@@ -5,6 +5,7 @@ leaves none of them half-written. A season is one run: the single-run backfill p
 whole date range to one execution.
 """
 
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,17 +20,30 @@ from dagster import (
     multi_asset,
 )
 
+from royaley_pipeline.assets.catalog import (
+    GAMES_SCHEMA,
+    ODDS_SCHEMA,
+    WEATHER_SCHEMA,
+    code_version,
+    row_count,
+    schema_metadata,
+)
 from royaley_pipeline.config import load_settings
 from royaley_pipeline.domain.profiling import column_profile, profile_markdown
 from royaley_pipeline.partitions import parse_sport_date_keys, sport_month_partitions
 from royaley_pipeline.resources import DatabaseResource, PathsResource
+from royaley_pipeline.sources import catalog as catalog_module
+from royaley_pipeline.sources import frames as frames_module
 from royaley_pipeline.sources.catalog import read_sport_history
+from royaley_pipeline.storage import collected as collected_module
 from royaley_pipeline.storage.collected import store_collected
 
 RAW_GROUP = "raw"
 RAW_GAMES = ["raw", "games"]
 RAW_ODDS = ["raw", "odds_snapshots"]
 RAW_WEATHER = ["raw", "weather"]
+# The readers and the write path decide the rows; the asset module decides what is read.
+RAW_CODE_VERSION = code_version(sys.modules[__name__], catalog_module, frames_module, collected_module)
 
 
 @multi_asset(
@@ -40,6 +54,8 @@ RAW_WEATHER = ["raw", "weather"]
             group_name=RAW_GROUP,
             kinds={"sql", "pandas"},
             owners=["team:data"],
+            metadata=schema_metadata(GAMES_SCHEMA),
+            code_version=RAW_CODE_VERSION,
         ),
         AssetSpec(
             RAW_ODDS,
@@ -48,6 +64,8 @@ RAW_WEATHER = ["raw", "weather"]
             group_name=RAW_GROUP,
             kinds={"sql"},
             owners=["team:data"],
+            metadata=schema_metadata(ODDS_SCHEMA),
+            code_version=RAW_CODE_VERSION,
         ),
         AssetSpec(
             RAW_WEATHER,
@@ -55,6 +73,8 @@ RAW_WEATHER = ["raw", "weather"]
             group_name=RAW_GROUP,
             kinds={"sql"},
             owners=["team:data"],
+            metadata=schema_metadata(WEATHER_SCHEMA),
+            code_version=RAW_CODE_VERSION,
         ),
     ],
     partitions_def=sport_month_partitions,
@@ -92,6 +112,7 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
         asset_key=RAW_GAMES,
         metadata={
             **common,
+            **row_count(totals["games_written"]),
             "rows_written": totals["games_written"],
             "players_written": totals["players_written"],
             "preview": MetadataValue.md(_preview(games)),
@@ -102,6 +123,7 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
         asset_key=RAW_ODDS,
         metadata={
             **common,
+            **row_count(totals["odds_snapshots_written"]),
             "rows_written": totals["odds_snapshots_written"],
             "preview": MetadataValue.md(_head(odds, ODDS_PREVIEW_COLUMNS)),
             "quality": _quality(odds, ["book", "market", "side", "line", "price", "captured_at"]),
@@ -111,6 +133,7 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
         asset_key=RAW_WEATHER,
         metadata={
             **common,
+            **row_count(totals["weather_rows_written"]),
             "rows_written": totals["weather_rows_written"],
             "preview": MetadataValue.md(_head(weather, WEATHER_PREVIEW_COLUMNS)),
             "quality": _quality(weather, ["temperature_f", "wind_mph", "precipitation_probability"]),

@@ -47,6 +47,12 @@ def test_each_bet_type_is_registered_with_a_champion(trained):
         dagster_run = trained.instance.get_run_by_id(run.data.tags["dagster_run_id"])
         assert dagster_run.is_success and dagster_run.job_name == "training_job"
         assert dagster_run.tags["dagster/partition"] == model_key("NFL", bet_type)
+        # The training rows are the run's input dataset; the version says what it was trained on.
+        (dataset,) = run.inputs.dataset_inputs
+        assert dataset.dataset.name == f"{name}-{FEATURE_SET_VERSION}"
+        assert json.loads(dataset.dataset.profile)["num_rows"] > 1000
+        assert "seasons 2013–2018" in champion.description and "vs closing market" in champion.description
+        assert "challenger" not in champion.aliases  # one role per version
 
 
 def test_the_moneyline_model_is_honest_against_the_market(trained):
@@ -69,6 +75,16 @@ def test_a_retrained_model_is_challenger_and_promotion_is_decided_on_the_same_se
     champion = str(client.get_model_version_by_alias("royaley-nfl-moneyline", "champion").version)
     assert (champion == version) == metadata["promoted_to_champion"].value
     assert "log loss" in metadata["promotion_reason"].value
+    # The overview's table: every champion against the market, whichever partition ran last.
+    champions = metadata["champions"].value
+    for bet_type in ("moneyline", "spread", "total"):
+        assert f"| royaley-nfl-{bet_type} " in champions
+    assert "Δ vs market" in champions and "2016–2018" in champions
+    assert metadata["model_version"].value == int(version)
+    assert metadata["plot_season_log_loss"].value.startswith("![season_log_loss.png](data:image/png;base64,")
+    (check,) = result.get_asset_check_evaluations()
+    assert check.check_name == "walk_forward_within_market_band" and check.passed
+    assert check.metadata["verdict"].value == "plausible" and check.metadata["priced_games"].value > 500
 
 
 def test_predictions_carry_edge_tier_and_bounded_stakes(trained):
@@ -88,6 +104,10 @@ def test_predictions_carry_edge_tier_and_bounded_stakes(trained):
     assert len(stored["predictions"]) == len(slate)
     metadata = result.asset_materializations_for_node("predictions__game_predictions")[0].metadata
     assert "| game" in metadata["slate"].value
+    assert metadata["dagster/row_count"].value == len(slate)
+    checks = {check.check_name: check for check in result.get_asset_check_evaluations()}
+    assert set(checks) == {"slate_present_on_game_days", "probabilities_and_stakes_in_range"}
+    assert all(check.passed for check in checks.values()), checks
 
 
 def test_predicting_twice_replaces_rather_than_duplicates(trained):

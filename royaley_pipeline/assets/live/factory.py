@@ -18,6 +18,7 @@ plus the partition's ``sports``, ``first_date`` and ``last_date``.
 
 
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
@@ -44,6 +45,13 @@ from dagster import (
 )
 from sqlalchemy.engine import Engine
 
+from royaley_pipeline.assets.catalog import (
+    TABLE_SCHEMAS,
+    code_reference,
+    code_version,
+    row_count,
+    schema_metadata,
+)
 from royaley_pipeline.collectors.errors import ServiceUnavailableError
 from royaley_pipeline.collectors.settings import CollectorsResource
 from royaley_pipeline.partitions import SportDateWindow, parse_sport_date_keys, sport_day_partitions
@@ -54,6 +62,7 @@ from royaley_pipeline.sports import SPORTS, get_sport
 from royaley_pipeline.storage.collected import count_collected, store_collected
 
 LIVE_GROUP = "collectors"
+factory_module = sys.modules[__name__]
 NO_QUOTA = -1
 
 Rules = Callable[[Mapping[str, Any], date], tuple[list[str], list[str]]]
@@ -150,9 +159,12 @@ def retry_policy() -> RetryPolicy:
 def live_asset(source: LiveSource, policy: RetryPolicy | None = None) -> AssetsDefinition:
     """The partitioned, checked, subsettable asset of one source."""
     checked = source.keys[0]
+    module = sys.modules[source.collect.__module__]
     specs = [
         AssetSpec(source.key(table.name), description=table.description, group_name=LIVE_GROUP, kinds={"sql"},
-                  owners=["team:data"], deps=list(source.deps))
+                  owners=["team:data"], deps=list(source.deps), code_version=code_version(module, factory_module),
+                  metadata={**code_reference(module),
+                            **(schema_metadata(TABLE_SCHEMAS[table.name]) if table.name in TABLE_SCHEMAS else {})})
         for table in source.tables
     ]
     check = AssetCheckSpec(source.contract.name, asset=checked, description=source.contract.description)
@@ -202,7 +214,8 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
         extra = {} if index else {**{name: ", ".join(sorted(values)) or "none" for name, values in notes.items()},
                                   **source.metadata(client)}
         yield MaterializeResult(asset_key=key, metadata={
-            **common, "table": table.name, "rows_written": written[table.name], **extra})
+            **common, "table": table.name, **row_count(written[table.name]), "rows_written": written[table.name],
+            **extra})
     if AssetCheckKey(source.keys[0], source.contract.name) in context.selected_asset_check_keys:
         yield _contract(source, database.engine(), window, warnings)
 
@@ -233,7 +246,7 @@ def _skipped(source: LiveSource, context: AssetExecutionContext, window: SportDa
     for table in source.tables:
         if source.key(table.name) in context.selected_asset_keys:
             yield MaterializeResult(asset_key=source.key(table.name),
-                                    metadata={**common, "table": table.name, "rows_written": 0})
+                                    metadata={**common, "table": table.name, **row_count(0), "rows_written": 0})
     if AssetCheckKey(source.keys[0], source.contract.name) in context.selected_asset_check_keys:
         yield AssetCheckResult(asset_key=source.keys[0], check_name=source.contract.name, passed=True,
                                severity=AssetCheckSeverity.WARN, metadata={"skipped": reason})
