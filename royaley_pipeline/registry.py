@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import mlflow
 import mlflow.artifacts
@@ -157,6 +158,10 @@ class ModelRegistry:
             return None
         experiment_id = self.client.get_run(run_id).info.experiment_id
         return f"{self.ui_url}/#/experiments/{experiment_id}/runs/{run_id}"
+
+    def artifact_url(self, run_id: str, path: str) -> str | None:
+        """A run's artifact file as the MLflow server serves it (e.g. a report plot), when configured."""
+        return f"{self.ui_url}/get-artifact?path={quote(path)}&run_uuid={run_id}" if self.ui_url else None
 
     def version_url(self, name: str, version: int) -> str | None:
         """The MLflow UI page of a registered version, when the UI's address is configured."""

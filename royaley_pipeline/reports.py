@@ -22,6 +22,7 @@ from royaley_pipeline.domain.odds import implied_probability
 from royaley_pipeline.domain.training import TrainingResult
 from royaley_pipeline.sports import MATCH_WINNER, MONEYLINE, SPREAD, TOTAL
 
+REPORT_FOLDER = "report"  # the reports' folder in the MLflow run's artifacts
 FORECASTS = {"model": "probability", "market": "market_probability", "Elo baseline": "baseline_probability"}
 PICK_BET_TYPES = (SPREAD, TOTAL)
 
@@ -52,9 +53,9 @@ class TrainingReport:
     def artifacts(self) -> dict[str, str | bytes]:
         """The report as files for the MLflow run: tables, plots and the hyper-parameter search."""
         return {
-            **{f"report/{name}.md": table for name, table in self.markdown().items()},
-            **{f"report/{name}": image for name, image in self.plots.items()},
-            "report/tuning.json": json.dumps(self.tuning, indent=2, default=str),
+            **{f"{REPORT_FOLDER}/{name}.md": table for name, table in self.markdown().items()},
+            **{f"{REPORT_FOLDER}/{name}": image for name, image in self.plots.items()},
+            f"{REPORT_FOLDER}/tuning.json": json.dumps(self.tuning, indent=2, default=str),
         }
 
     def write_plots(self, folder: Path) -> Path:

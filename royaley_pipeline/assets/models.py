@@ -16,6 +16,9 @@ from dagster import (
     Failure,
     MaterializeResult,
     MetadataValue,
+    TableColumn,
+    TableRecord,
+    TableSchema,
     asset,
 )
 from pydantic import Field
@@ -41,7 +44,7 @@ from royaley_pipeline.frameworks import (
 )
 from royaley_pipeline.partitions import model_partitions, parse_model_key, same_sport
 from royaley_pipeline.registry import ModelRegistry, RegisteredVersion, TrainingData
-from royaley_pipeline.reports import TrainingReport, build_report, champions_table
+from royaley_pipeline.reports import REPORT_FOLDER, TrainingReport, build_report, champions_table
 from royaley_pipeline.resources import (
     DatabaseResource,
     H2OClusterResource,
@@ -160,8 +163,10 @@ def game_outcome_model(
     return MaterializeResult(
         check_results=[market_band_result(result)],
         metadata={
+            # First what the overview should show at a glance: every champion, the links, the plots.
             "champions": champions_metadata(registry.champions()),
             **links(registry, version),
+            **plots_metadata(registry, version, report),
             **describe(version, trainer, decision, config, result, report),
             "walk_forward_seasons": f"{first_test_season}–{int(frame['season'].max())}",
             "report_folder": MetadataValue.path(str(report_folder)),
@@ -203,11 +208,20 @@ def describe(
         "market_brier": _plain(result.overall.get("market_brier")),
         "model_ece": _plain(report.metrics.get("overall_model_ece")),
         **{name: MetadataValue.md(table) for name, table in report.markdown().items()},
-        **{
-            f"plot_{name.removesuffix('.png')}": MetadataValue.md(_image_markdown(name, image))
-            for name, image in report.plots.items()
-        },
     }
+
+
+def plots_metadata(registry: ModelRegistry, version: RegisteredVersion, report: TrainingReport) -> dict:
+    """The report's plots as markdown images. The Dagster UI shows markdown under 1,000 characters
+    inline and longer markdown behind a "[Show Markdown]" button: with the MLflow UI's address set,
+    each plot is a short link to the run's artifact (inline on the asset's page); without it, the
+    PNG itself as a data URI (a click away, and working with no server at all)."""
+    metadata = {}
+    for name, image in report.plots.items():
+        url = registry.artifact_url(version.run_id, f"{REPORT_FOLDER}/{name}")
+        source = url or f"data:image/png;base64,{base64.b64encode(image).decode('ascii')}"
+        metadata[f"plot_{name.removesuffix('.png')}"] = MetadataValue.md(f"![{name}]({source})")
+    return metadata
 
 
 def market_band_result(result: TrainingResult) -> AssetCheckResult:
@@ -237,16 +251,20 @@ def links(registry: ModelRegistry, version: RegisteredVersion) -> dict:
 
 
 def champions_metadata(champions) -> MetadataValue:
-    """Every sport × bet type's champion against the market, so the asset's overview shows them all."""
+    """Every sport × bet type's champion against the market, as a table value (which the Dagster UI
+    always shows inline), so the asset's overview shows them all whichever partition ran last."""
     table = champions_table(champions)
     if table.empty:
         return MetadataValue.md("_no champion yet_")
-    return MetadataValue.md(table.to_markdown(index=False))
+    return MetadataValue.table(
+        records=[TableRecord({k: (None if pd.isna(v) else v) for k, v in row.items()})
+                 for row in table.to_dict("records")],
+        schema=TableSchema(columns=[TableColumn(str(name), _column_type(table[name])) for name in table.columns]),
+    )
 
 
-def _image_markdown(name: str, image: bytes) -> str:
-    """A PNG inline in markdown metadata, which the Dagster UI renders as an image."""
-    return f"![{name}](data:image/png;base64,{base64.b64encode(image).decode('ascii')})"
+def _column_type(column: pd.Series) -> str:
+    return "int" if pd.api.types.is_integer_dtype(column) else "float" if pd.api.types.is_float_dtype(column) else "string"
 
 
 def training_frame(engine, sport_code: str) -> pd.DataFrame:

@@ -52,10 +52,10 @@ def test_row_counts_column_schemas_code_versions_and_feature_checks_in_dagsters_
     # Code versions name what decides the values (the feature set's version leads), never a run id.
     assert specs["features/game_features"].code_version.startswith(f"{FEATURE_SET_VERSION}-")
     assert specs["models/game_outcome_model"].kinds == {"scikitlearn", "mlflow"}
-    assert specs["raw/espn/games"].freshness_policy.deadline_cron == "0 6 * * *"
+    assert specs["raw/espn_games"].freshness_policy.deadline_cron == "0 6 * * *"
     assert specs["predictions/game_predictions"].freshness_policy.deadline_cron == "0 8 * * *"
     assert specs["raw/games"].freshness_policy is None  # the historical files are not daily
-    references = specs["raw/espn/games"].metadata["dagster/code_references"].code_references
+    references = specs["raw/espn_games"].metadata["dagster/code_references"].code_references
     assert references[0].file_path.endswith("assets/live/espn.py")
     checks = {check.check_name: check for check in result.get_asset_check_evaluations()}
     assert checks["features_filled_and_in_range"].passed, checks["features_filled_and_in_range"].metadata

@@ -76,10 +76,12 @@ def test_a_retrained_model_is_challenger_and_promotion_is_decided_on_the_same_se
     assert (champion == version) == metadata["promoted_to_champion"].value
     assert "log loss" in metadata["promotion_reason"].value
     # The overview's table: every champion against the market, whichever partition ran last.
-    champions = metadata["champions"].value
-    for bet_type in ("moneyline", "spread", "total"):
-        assert f"| royaley-nfl-{bet_type} " in champions
-    assert "Δ vs market" in champions and "2016–2018" in champions
+    champions = {row.data["model"]: row.data for row in metadata["champions"].value.records}
+    assert set(champions) == {"royaley-nfl-moneyline", "royaley-nfl-spread", "royaley-nfl-total"}
+    moneyline = champions["royaley-nfl-moneyline"]
+    assert moneyline["walk-forward seasons"] == "2016–2018" and moneyline["games"] > 700
+    assert moneyline["Δ vs market"] == pytest.approx(moneyline["log loss (priced games)"] - moneyline["market log loss"],
+                                                     abs=2e-4)
     assert metadata["model_version"].value == int(version)
     assert metadata["plot_season_log_loss"].value.startswith("![season_log_loss.png](data:image/png;base64,")
     (check,) = result.get_asset_check_evaluations()

@@ -69,9 +69,15 @@ Rules = Callable[[Mapping[str, Any], date], tuple[list[str], list[str]]]
 """Stored counts of one sport-day → (errors, warnings) of the source's contract."""
 
 
+def live_key(source: str, table: str) -> AssetKey:
+    """``raw/<source>_<table>``, e.g. ``raw/espn_games``: the graph labels a node with the key's last
+    part, so the source is in it (a bare ``games`` would repeat the historical ``raw/games``)."""
+    return AssetKey(["raw", f"{source}_{table}"])
+
+
 @dataclass(frozen=True)
 class Table:
-    """One asset of a source: ``raw/<source>/<name>``."""
+    """One asset of a source: ``raw/<source>_<name>``; ``name`` is the table it writes."""
 
     name: str
     description: str
@@ -97,12 +103,13 @@ class SportDay:
     sport: str
     day: date
     league: str  # the source's identifier of the sport's league, from the registry
+    source: str  # the source's name, e.g. espn
     written: Counter = field(default_factory=Counter)  # rows per table name
     notes: dict[str, set[str]] = field(default_factory=dict)  # metadata lists, e.g. unmatched events
     warnings: list[str] = field(default_factory=list)  # what the run saw, added to the contract
 
     def selected(self, table: str) -> bool:
-        return any(key.path[-1] == table for key in self.context.selected_asset_keys)
+        return live_key(self.source, table) in self.context.selected_asset_keys
 
     def note(self, name: str, values) -> None:
         self.notes.setdefault(name, set()).update(values)
@@ -134,7 +141,7 @@ class LiveSource:
     quota_remaining: Callable[[Any], int | None] = lambda client: None
 
     def key(self, table: str) -> AssetKey:
-        return AssetKey(["raw", self.name, table])
+        return live_key(self.name, table)
 
     @property
     def keys(self) -> tuple[AssetKey, ...]:
@@ -194,7 +201,7 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
                 if league is None:
                     not_covered.append(sport)
                     continue
-                sport_day = SportDay(context, engine, client, collectors, sport, day, league)
+                sport_day = SportDay(context, engine, client, collectors, sport, day, league, source.name)
                 source.collect(sport_day)
                 context.log.info(f"{source.name} {sport} {day}: {dict(sport_day.written)}")
                 written.update(sport_day.written)
