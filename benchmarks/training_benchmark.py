@@ -47,9 +47,9 @@ def fill_database(home: Path, sport: str, last_season: int) -> str:
     from dagster import DagsterInstance
 
     from royaley_pipeline.config import load_settings
-    from royaley_pipeline.definitions import build_definitions
+    from royaley_pipeline.launch import RANGE_END_TAG, RANGE_START_TAG, run_config
     from royaley_pipeline.partitions import sport_month_key
-    from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG, quiet
+    from royaley_pipeline.runner import definitions as build_definitions
 
     settings = load_settings({"ROYALEY_HOME": str(home)})
     settings.ensure_directories()
@@ -57,7 +57,7 @@ def fill_database(home: Path, sport: str, last_season: int) -> str:
     tags = {RANGE_START_TAG: sport_month_key(sport, date(1999, 9, 1)),
             RANGE_END_TAG: sport_month_key(sport, date(last_season + 1, 7, 1))}
     instance = DagsterInstance.local_temp(str(settings.dagster_home))
-    result = job.execute_in_process(instance=instance, tags=tags, run_config=quiet(None), raise_on_error=False)
+    result = job.execute_in_process(instance=instance, tags=tags, run_config=run_config(), raise_on_error=False)
     if not result.success:
         raise RuntimeError(f"collection_job failed for {sport} (run {result.run_id})")
     return settings.database_url

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 
 import httpx
-
-WEBHOOK_VARIABLE = "ROYALEY_ALERT_WEBHOOK_URL"
 
 
 @dataclass(frozen=True)
@@ -23,10 +20,6 @@ class FailureAlert:
         where = ", ".join(self.failed_assets or self.failed_steps) or self.job_name
         partition = f" [{self.partition_key}]" if self.partition_key else ""
         return {"text": f"Royaley run {self.run_id} failed at {where}{partition}: {self.error}", **asdict(self)}
-
-
-def webhook_url() -> str | None:
-    return os.environ.get(WEBHOOK_VARIABLE) or None
 
 
 def post_alert(url: str, alert: FailureAlert, timeout: float = 10.0) -> int:

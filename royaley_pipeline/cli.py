@@ -4,34 +4,61 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
+from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from royaley_pipeline import runner
-from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
+from royaley_pipeline.api.auth import InsecureBindError
+from royaley_pipeline.api.server import serve
+from royaley_pipeline.domain.model_names import ModelName
+from royaley_pipeline.errors import BadRequest
+from royaley_pipeline.frameworks import FRAMEWORKS, check_framework
+from royaley_pipeline.launch import COLLECTION_JOB, FEATURES_JOB, PREDICTIONS_JOB, run_config, training_config
 from royaley_pipeline.partitions import FIRST_DATE
-from royaley_pipeline.sports import SPORTS, UnknownSportError, check_bet_type, get_sport
+from royaley_pipeline.registry import ModelRegistry
+from royaley_pipeline.run_failures import run_failure
+from royaley_pipeline.sources.catalog import sports_with_history
+from royaley_pipeline.sports import SPORTS, check_bet_type, get_sport
+from royaley_pipeline.storage.database import engine_for
+from royaley_pipeline.storage.games import count_rows
+from royaley_pipeline.storage.predictions import load_predictions
+from royaley_pipeline.storage.quality_report import latest_slate_date
+from royaley_pipeline.validation import bet_types_to_train
 
 # Piped output (make run in CI, logs) has no terminal width; keep the slate readable there.
 console = Console(width=None if sys.stdout.isatty() else 160)
 
 
-class UsageError(Exception):
-    """A bad flag or a request the data cannot serve; printed without a traceback, exit 2."""
+class RunFailedError(Exception):
+    """A Dagster run that failed inside for a reason other than bad input: an internal error."""
+
+    def __init__(self, message: str, run_id: str) -> None:
+        super().__init__(message)
+        self.run_id = run_id
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 on success, 2 for a bad request (one line, no traceback), 1 for an internal error in a
+    run (with the run id and where to read its logs)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = runner.prepare_environment()
+    settings = None
     try:
+        settings = runner.prepare_environment()
         return args.handler(args, settings)
-    except (UsageError, UnknownSportError, ValueError) as error:
-        console.print(f"[bold red]error:[/] {error}")
+    except BadRequest as error:
+        console.print(f"[bold red]error:[/] {error}", soft_wrap=True)
         return 2
+    except RunFailedError as error:
+        console.print(f"[bold red]internal error:[/] {error}", soft_wrap=True)
+        console.print(f"run {error.run_id}: {runner.where_to_look(error.run_id, settings)}", soft_wrap=True)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,19 +158,22 @@ def _iso_date(text: str) -> date:
 
 def _sports(args) -> list[str]:
     if getattr(args, "all", False):
-        from royaley_pipeline.sources.catalog import sports_with_history
 
         return sports_with_history()
     if not args.sport:
-        raise UsageError("give --sport CODE or --all")
+        raise BadRequest("give --sport CODE or --all")
     return [get_sport(args.sport).code]
 
 
 def _run_or_fail(description: str, launch) -> None:
+    """Run; a failure caused by bad input is a BadRequest, any other failure an internal error."""
     with console.status(f"[bold]{description}[/] (a Dagster run; watch it in `make ui`)"):
         result = launch()
     if not result.success:
-        raise UsageError(f"{description}: {runner.failure_message(result)} (run {result.run_id})")
+        failure = run_failure(result.all_events)
+        if failure.bad_input:
+            raise BadRequest(f"{description}: {failure.message} (run {result.run_id})")
+        raise RunFailedError(f"{description}: {failure.describe()}", result.run_id)
     console.print(f"[green]✓[/] {description} [dim](run {result.run_id})[/]")
 
 
@@ -152,7 +182,7 @@ def cmd_ingest(args, settings) -> int:
     for sport in _sports(args):
         _run_or_fail(
             f"ingest {sport} {args.start}..{end}",
-            lambda s=sport: runner.run_sport_dates("collection_job", s, args.start, end),
+            lambda s=sport: runner.run_sport_dates(COLLECTION_JOB, s, args.start, end),
         )
     return 0
 
@@ -162,49 +192,40 @@ def cmd_features(args, settings) -> int:
     for sport in _sports(args):
         _run_or_fail(
             f"features {sport} {args.start}..{end}",
-            lambda s=sport: runner.run_sport_dates("features_job", s, args.start, end),
+            lambda s=sport: runner.run_sport_dates(FEATURES_JOB, s, args.start, end),
         )
     return 0
 
 
 def cmd_train(args, settings) -> int:
     if not args.mock:
-        reason = unavailable_reason(args.framework)
-        if reason is not None:
-            raise UsageError(reason)
+        check_framework(args.framework)
+    config = run_config(training_config(
+        framework=args.framework,
+        algorithm=args.algorithm,
+        mock=True if args.mock else None,
+        max_runtime_seconds=args.max_runtime,
+        first_test_season=args.first_test_season,
+    ))
     for sport_code in _sports(args):
         sport = get_sport(sport_code)
-        if args.all_bet_types or args.all:
-            bet_types = list(sport.bet_types)
-        elif args.bet_type:
-            bet_types = [check_bet_type(sport, args.bet_type)]
-        else:
-            raise UsageError("give --bet-type, --all-bet-types or --all")
-        config = runner.training_run_config(
-            framework=args.framework,
-            algorithm=args.algorithm,
-            mock=True if args.mock else None,
-            max_runtime_seconds=args.max_runtime,
-            first_test_season=args.first_test_season,
-        )
-        for bet_type in bet_types:
+        for bet_type in bet_types_to_train(sport, args.bet_type, args.all_bet_types or args.all):
             _run_or_fail(
                 f"train {sport.code} {bet_type} ({'mock' if args.mock else args.framework})",
-                lambda code=sport.code, bt=bet_type, cfg=config: runner.run_model(code, bt, run_config=cfg),
+                lambda code=sport.code, bt=bet_type: runner.run_model(code, bt, config=config),
             )
     return 0
 
 
 def cmd_predict(args, settings) -> int:
-    from royaley_pipeline.storage.database import engine_for
-
     engine = engine_for(settings.database_url)
     day = args.date or date.today()
+    _check_output(args.output)
     slates = []
     for sport in _sports(args):
         _require_games(engine, sport, day)
         _run_or_fail(
-            f"predict {sport} {day}", lambda s=sport: runner.run_sport_dates("predictions_job", s, day, day)
+            f"predict {sport} {day}", lambda s=sport: runner.run_sport_dates(PREDICTIONS_JOB, s, day, day)
         )
         slates.append(_stored_slate(engine, sport, day, args))
     _show_slate(slates, args)
@@ -212,9 +233,6 @@ def cmd_predict(args, settings) -> int:
 
 
 def cmd_promote(args, settings) -> int:
-    from royaley_pipeline.domain.model_names import ModelName
-    from royaley_pipeline.registry import ModelRegistry
-
     sport = get_sport(args.sport)
     check_bet_type(sport, args.bet_type)
     registry = ModelRegistry(settings.mlflow_tracking_uri)
@@ -224,15 +242,13 @@ def cmd_promote(args, settings) -> int:
         console.print(f"[green]✓[/] {name}: {decision.reason}")
         return 0
     if args.version is None:
-        raise UsageError("give --version N (or --rollback)")
+        raise BadRequest("give --version N (or --rollback)")
     registry.promote(name, int(args.version), reason=args.reason, actor=args.actor)
     console.print(f"[green]✓[/] {name} v{args.version} is champion")
     return 0
 
 
 def cmd_models(args, settings) -> int:
-    from royaley_pipeline.registry import ModelRegistry
-
     versions = ModelRegistry(settings.mlflow_tracking_uri).list_versions(
         sport=args.sport, bet_type=args.bet_type
     )
@@ -253,25 +269,23 @@ def cmd_models(args, settings) -> int:
 
 def cmd_run(args, settings) -> int:
     """`make run`: the whole graph for one sport on the bundled data, then the slate and quality."""
-    from royaley_pipeline.storage.database import engine_for
-    from royaley_pipeline.storage.quality_report import latest_slate_date
-
     sport = get_sport(args.sport)
+    _check_output(args.output)
     engine = engine_for(settings.database_url)
     start, end = date.fromisoformat(FIRST_DATE), date.today()
     _run_or_fail(
         f"ingest + features {sport.code} {start}..{end}",
-        lambda: runner.run_sport_dates("collection_job", sport.code, start, end),
+        lambda: runner.run_sport_dates(COLLECTION_JOB, sport.code, start, end),
     )
     for bet_type in sport.bet_types:
         _run_or_fail(f"train {sport.code} {bet_type}", lambda bt=bet_type: runner.run_model(sport.code, bt))
     day = args.date or latest_slate_date(engine, sport.code)
     if day is None:
-        raise UsageError(f"no {sport.code} game with a closing line in the database")
+        raise BadRequest(f"no {sport.code} game with a closing line in the database")
     _require_games(engine, sport.code, day)
     _run_or_fail(
         f"predict {sport.code} {day}",
-        lambda: runner.run_sport_dates("predictions_job", sport.code, day, day),
+        lambda: runner.run_sport_dates(PREDICTIONS_JOB, sport.code, day, day),
     )
     _show_slate([_stored_slate(engine, sport.code, day, args)], args)
     _show_quality(settings, sport)
@@ -280,50 +294,50 @@ def cmd_run(args, settings) -> int:
 
 def cmd_ui(args, settings) -> int:
     """Exec `dagster dev` on the same DAGSTER_HOME as the CLI, so its runs are in the UI."""
-    import os
-    from pathlib import Path
-
     workspace = Path(__file__).resolve().parent.parent / "workspace.yaml"
     command = ["dagster", "dev", "-p", str(args.port)]
     if workspace.exists():
         command += ["-w", str(workspace)]
     else:
         command += ["-m", "royaley_pipeline.definitions"]
-    console.print(f"DAGSTER_HOME={os.environ['DAGSTER_HOME']}; starting: {' '.join(command)}")
+    console.print(f"DAGSTER_HOME={settings.dagster_home}; starting: {' '.join(command)}")
     os.execvp(command[0], command)
     return 0
 
 
 def cmd_api(args, settings) -> int:
     """Serve the REST API on the same instance, registry and database as the other commands."""
-    from royaley_pipeline.api.auth import InsecureBindError
-    from royaley_pipeline.api.server import serve
-
     try:
         serve(settings, args.host, args.port, args.log_level)
     except InsecureBindError as error:
-        raise UsageError(str(error)) from None
+        raise BadRequest(str(error)) from None
     return 0
 
 
 def _require_games(engine, sport: str, day: date) -> None:
-    from royaley_pipeline.storage.games import count_rows
-
     if count_rows(engine, sport, day, day)["games"] == 0:
-        raise UsageError(
+        raise BadRequest(
             f"no {sport} games on {day} in the database (ingest them first, or pick another --date)"
         )
 
 
-def _stored_slate(engine, sport: str, day: date, args):
-    from royaley_pipeline.storage.predictions import load_predictions
+def _check_output(output: str | None) -> None:
+    """Refuse an output file that cannot be written before any run starts."""
+    if output is None:
+        return
 
+    folder = Path(output).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise BadRequest(f"--output {output}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (Path(output).exists() and not os.access(output, os.W_OK)):
+        raise BadRequest(f"--output {output}: not writable")
+
+
+def _stored_slate(engine, sport: str, day: date, args):
     return load_predictions(engine, sport, day, min_edge=args.min_edge, tier=args.tier)
 
 
 def _show_slate(slates, args) -> None:
-    import pandas as pd
-
     slate = pd.concat(slates, ignore_index=True) if slates else pd.DataFrame()
     table = Table(title=f"Slate ({len(slate)} bets)")
     for column in (
@@ -363,8 +377,6 @@ def _show_slate(slates, args) -> None:
 
 
 def _show_quality(settings, sport) -> None:
-    from royaley_pipeline.registry import ModelRegistry
-
     table = Table(
         title=f"{sport.code} champions: walk-forward quality vs the de-vigged closing market, same games",
         caption="each test season is scored by a model fitted only on earlier seasons (from 2015)",

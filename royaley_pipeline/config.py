@@ -1,27 +1,82 @@
-"""Settings from environment variables, with embedded defaults under ``ROYALEY_HOME``.
+"""Settings: every environment variable the pipeline reads, read in one place, when asked.
 
-One place decides where data lives so that the CLI, the Dagster assets and the tests agree.
+``load_settings()`` is called when a command, the API or the code location starts (and by a sensor
+when it evaluates), never when a module is imported. Defaults are embedded under ``ROYALEY_HOME`` so
+that the CLI, the Dagster assets and the tests agree on where data lives. Secrets (``*_secret``
+fields, and URLs that may carry passwords) reach Dagster resources as ``EnvVar``s: see
+``config_value``.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from dagster import EnvVar
+
+from royaley_pipeline.errors import BadRequest
+from royaley_pipeline.sports import get_sport
+
 PACKAGE_DATA = Path(__file__).parent / "data"
+NFELO_FILE = Path("nfelo") / "nfelo_games.csv"  # its place inside the shared data folder
+DEFAULT_SCHEDULE_TIMEZONE = "America/New_York"
+DEFAULT_SCHEDULED_SPORTS = "NFL,NBA,ATP"
+
+DATABASE_URL = "ROYALEY_DATABASE_URL"
+MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"
+API_TOKEN = "ROYALEY_API_TOKEN"
+ALERT_WEBHOOK_URL = "ROYALEY_ALERT_WEBHOOK_URL"
+# Fields of the collectors resource set from the environment: service locations, and secrets.
+COLLECTOR_LOCATION_VARIABLES = {
+    "espn_base_url": "ROYALEY_ESPN_BASE_URL",
+    "odds_api_base_url": "ROYALEY_ODDS_API_BASE_URL",
+    "pinnacle_base_url": "ROYALEY_PINNACLE_BASE_URL",
+    "open_meteo_forecast_url": "ROYALEY_OPEN_METEO_FORECAST_URL",
+    "open_meteo_archive_url": "ROYALEY_OPEN_METEO_ARCHIVE_URL",
+    "sportsdb_base_url": "ROYALEY_SPORTSDB_BASE_URL",
+    "nflverse_location": "ROYALEY_NFLVERSE_LOCATION",
+    "tennis_location": "ROYALEY_TENNIS_LOCATION",
+}
+COLLECTOR_SECRET_VARIABLES = {
+    "odds_api_key": "ODDS_API_KEY",
+    "pinnacle_username": "PINNACLE_USERNAME",
+    "pinnacle_password": "PINNACLE_PASSWORD",
+    "sportsdb_api_key": "THESPORTSDB_API_KEY",
+}
 
 
 @dataclass(frozen=True)
 class Settings:
     home: Path
-    database_url: str
-    mlflow_tracking_uri: str
+    database_url: str = field(repr=False)  # may carry a password
+    mlflow_tracking_uri: str = field(repr=False)
     features_path: Path
     datasets_path: Path
     predictions_path: Path
     dagster_home: Path
     source_data_path: Path
+    shared_data_path: Path | None = None
+    """``ROYALEY_SHARED_DATA``: a folder of files that cannot be redistributed (nfelo), if any."""
+    nfelo_path: Path | None = None
+    """``ROYALEY_NFELO_PATH``, else ``nfelo/nfelo_games.csv`` under the shared data folder, else None."""
+    schedule_timezone: str = DEFAULT_SCHEDULE_TIMEZONE
+    scheduled_sports: tuple[str, ...] = ("NFL", "NBA", "ATP")
+    collector_retry_delay: float = 60.0
+    h2o_url: str | None = None
+    h2o_nthreads: int = 2
+    h2o_max_mem_size: str = "2G"
+    dagster_graphql_url: str | None = None
+    api_token: str | None = field(default=None, repr=False)
+    alert_webhook_url: str | None = field(default=None, repr=False)
+    collector_locations: Mapping[str, str] = field(default_factory=dict)
+    """Collectors-resource fields (``espn_base_url``…) set in the environment; unset ones keep defaults."""
+    collector_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """Collectors-resource secret fields (``odds_api_key``…) that are set, as given."""
+    process_variables: frozenset[str] = frozenset()
+    """Names of the variables read from the process environment (not from a mapping given to
+    ``load_settings``): only those can be handed to Dagster as ``EnvVar``."""
     api_allowed_hosts: tuple[str, ...] = ()
     """Host names the REST API answers to (``ROYALEY_API_ALLOWED_HOSTS``, comma-separated); empty:
     loopback names only when there is no token, any name with one."""
@@ -40,26 +95,86 @@ class Settings:
                      self.dagster_home):
             path.mkdir(parents=True, exist_ok=True)
 
+    def config_value(self, variable: str, value):
+        """``EnvVar(variable)`` when ``value`` came from the process environment, so a resource
+        reads it at run time and it never enters the definitions; else the value itself."""
+        return EnvVar(variable) if variable in self.process_variables else value
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    def collector_secret_values(self) -> dict[str, str]:
+        """The set secrets of the collectors resource, as EnvVars when read from the process."""
+        return {name: self.config_value(COLLECTOR_SECRET_VARIABLES[name], value)
+                for name, value in self.collector_secrets.items()}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from ``environ`` (the process environment by default). A malformed value is a
+    BadRequest naming the variable."""
     env = os.environ if environ is None else environ
     home = Path(env.get("ROYALEY_HOME", "./.royaley")).resolve()
+    shared = _path(env, "ROYALEY_SHARED_DATA")
+    nfelo = _path(env, "ROYALEY_NFELO_PATH")
+    if "ROYALEY_NFELO_PATH" not in env and shared is not None:
+        nfelo = shared / NFELO_FILE
     return Settings(
         home=home,
-        database_url=env.get("ROYALEY_DATABASE_URL", f"sqlite:///{home / 'royaley.db'}"),
-        mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI", f"sqlite:///{home / 'mlflow.db'}"),
+        database_url=env.get(DATABASE_URL, f"sqlite:///{home / 'royaley.db'}"),
+        mlflow_tracking_uri=env.get(MLFLOW_TRACKING_URI, f"sqlite:///{home / 'mlflow.db'}"),
         features_path=Path(env.get("FEATURES_PATH", home / "features")),
         datasets_path=Path(env.get("DATASETS_PATH", home / "datasets")),
         predictions_path=Path(env.get("ROYALEY_PREDICTIONS_PATH", home / "predictions")),
         dagster_home=Path(env.get("DAGSTER_HOME", home / "dagster")),
         source_data_path=Path(env.get("ROYALEY_SOURCE_DATA", PACKAGE_DATA)),
+        shared_data_path=shared,
+        nfelo_path=nfelo,
+        schedule_timezone=env.get("ROYALEY_SCHEDULE_TIMEZONE", DEFAULT_SCHEDULE_TIMEZONE),
+        scheduled_sports=_sports(env.get("ROYALEY_SCHEDULED_SPORTS", DEFAULT_SCHEDULED_SPORTS)),
+        collector_retry_delay=collector_retry_delay(env),
+        h2o_url=env.get("ROYALEY_H2O_URL") or None,
+        h2o_nthreads=_number(env, "ROYALEY_H2O_NTHREADS", "2", int),
+        h2o_max_mem_size=env.get("ROYALEY_H2O_MAX_MEM_SIZE", "2G"),
+        dagster_graphql_url=env.get("ROYALEY_DAGSTER_GRAPHQL_URL") or None,
+        api_token=env.get(API_TOKEN) or None,
+        alert_webhook_url=env.get(ALERT_WEBHOOK_URL) or None,
+        collector_locations=_set(env, COLLECTOR_LOCATION_VARIABLES),
+        collector_secrets=_set(env, COLLECTOR_SECRET_VARIABLES),
+        process_variables=frozenset(os.environ) if environ is None else frozenset(),
         api_allowed_hosts=tuple(
             host.strip() for host in env.get("ROYALEY_API_ALLOWED_HOSTS", "").split(",") if host.strip()
         ),
-        api_max_body_bytes=int(env.get("ROYALEY_API_MAX_BODY_BYTES", 64 * 1024)),
-        api_max_queued_trainings=int(env.get("ROYALEY_API_MAX_QUEUED_TRAININGS", 4)),
+        api_max_body_bytes=_number(env, "ROYALEY_API_MAX_BODY_BYTES", str(64 * 1024), int),
+        api_max_queued_trainings=_number(env, "ROYALEY_API_MAX_QUEUED_TRAININGS", "4", int),
         mlflow_ui_url=env.get("ROYALEY_MLFLOW_UI_URL") or None,
         dagster_ui_url=env.get("ROYALEY_DAGSTER_UI_URL") or None,
         git_url=env.get("ROYALEY_GIT_URL") or None,
         git_branch=env.get("ROYALEY_GIT_BRANCH", "main"),
     )
+
+
+def collector_retry_delay(environ: Mapping[str, str] | None = None) -> float:
+    """``ROYALEY_COLLECTOR_RETRY_DELAY`` alone: the live assets' retry policy is part of their
+    definition, built when their module is imported, so it must not depend on any other setting."""
+    return _number(os.environ if environ is None else environ, "ROYALEY_COLLECTOR_RETRY_DELAY", "60", float)
+
+
+def _set(env: Mapping[str, str], variables: Mapping[str, str]) -> dict[str, str]:
+    return {name: env[variable] for name, variable in variables.items() if env.get(variable)}
+
+
+def _path(env: Mapping[str, str], variable: str) -> Path | None:
+    value = env.get(variable)
+    return Path(value).expanduser() if value else None
+
+
+def _sports(codes: str) -> tuple[str, ...]:
+    try:
+        return tuple(get_sport(code.strip()).code for code in codes.split(",") if code.strip())
+    except BadRequest as error:
+        raise BadRequest(f"ROYALEY_SCHEDULED_SPORTS: {error}") from None
+
+
+def _number(env: Mapping[str, str], variable: str, default: str, kind: type):
+    text = env.get(variable, default)
+    try:
+        return kind(text)
+    except ValueError:
+        raise BadRequest(f"{variable}={text!r} is not a number") from None

@@ -1,13 +1,12 @@
-"""The Dagster code location: assets, checks, jobs, schedules, sensors and resources."""
+"""The Dagster code location: assets, checks, jobs, schedules, sensors and resources.
+
+``defs`` is built when Dagster loads the code location (``@definitions``), not when this module is
+imported, so the settings are read at start time.
+"""
 
 from pathlib import Path
 
-from dagster import (
-    AnchorBasedFilePathMapping,
-    Definitions,
-    link_code_references_to_git,
-    with_source_code_references,
-)
+import dagster as dg
 
 from royaley_pipeline.assets.checks import FEATURE_CHECKS, RAW_CHECKS
 from royaley_pipeline.assets.features import game_features
@@ -19,7 +18,7 @@ from royaley_pipeline.assets.raw import historical_games
 from royaley_pipeline.config import Settings, load_settings
 from royaley_pipeline.jobs import JOBS
 from royaley_pipeline.resources import build_resources
-from royaley_pipeline.schedules import SCHEDULES, schedule_timezone
+from royaley_pipeline.schedules import build_schedules
 from royaley_pipeline.sensors import SENSORS
 
 ASSETS = [historical_games, *LIVE_ASSETS, game_features, game_outcome_model, game_predictions]
@@ -31,26 +30,28 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 def catalogued(assets: list, settings: Settings) -> list:
     """The assets with freshness policies and code references: links to the source on the git host
     when ``ROYALEY_GIT_URL`` is set, else the local files (which ``dagster dev`` opens)."""
-    assets = with_source_code_references(with_freshness(assets, schedule_timezone()))
+    assets = dg.with_source_code_references(with_freshness(assets, settings.schedule_timezone))
     if settings.git_url:
-        assets = link_code_references_to_git(
+        assets = dg.link_code_references_to_git(
             assets, git_url=settings.git_url, git_branch=settings.git_branch,
-            file_path_mapping=AnchorBasedFilePathMapping(local_file_anchor=REPOSITORY, file_anchor_path_in_repository=""),
+            file_path_mapping=dg.AnchorBasedFilePathMapping(local_file_anchor=REPOSITORY,
+                                                            file_anchor_path_in_repository=""),
         )
     return list(assets)
 
 
-def build_definitions(settings: Settings | None = None) -> Definitions:
-    """The code location wired to ``settings`` (environment variables by default)."""
-    settings = settings or load_settings()
-    return Definitions(
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """The code location wired to ``settings``."""
+    return dg.Definitions(
         assets=catalogued(ASSETS, settings),
         asset_checks=[*RAW_CHECKS, *FEATURE_CHECKS],
         jobs=JOBS,
-        schedules=SCHEDULES,
+        schedules=build_schedules(settings),
         sensors=SENSORS,
         resources=build_resources(settings),
     )
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(load_settings())

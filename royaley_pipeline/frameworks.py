@@ -16,6 +16,8 @@ import importlib.util
 import shutil
 from typing import TYPE_CHECKING, Any
 
+from royaley_pipeline.errors import BadRequest
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from royaley_pipeline.domain.training import TrainingResult
 
 
-class FrameworkUnavailableError(ValueError):
+class FrameworkUnavailableError(BadRequest):
     """The framework is known but cannot run here; the message says why and what to use instead."""
 
 
@@ -127,11 +129,11 @@ DEFAULT_FRAMEWORK = Sklearn.name
 
 
 def get_framework(name: str) -> Framework:
-    """The entry for ``name``; ValueError naming the known frameworks otherwise."""
+    """The entry for ``name``; BadRequest naming the known frameworks otherwise."""
     try:
         return _ENTRIES[name]
     except KeyError:
-        raise ValueError(f"unknown framework {name!r}; choose one of {', '.join(FRAMEWORKS)}") from None
+        raise BadRequest(f"unknown framework {name!r}; choose one of {', '.join(FRAMEWORKS)}") from None
 
 
 def unavailable_reason(framework: str) -> str | None:

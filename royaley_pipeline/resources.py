@@ -1,8 +1,12 @@
-"""Dagster resources wrapping the adapters, configured from environment-variable settings."""
+"""Dagster resources wrapping the adapters, configured from the settings.
+
+The database URL and the MLflow tracking URI can carry passwords: when they come from the
+environment they are passed as ``EnvVar``s, read by Dagster when a run starts, so they never enter
+the definitions snapshot, the run config or the UI.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,8 +14,8 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from sqlalchemy import Engine
 
-from royaley_pipeline.collectors.settings import collectors_from_environment
-from royaley_pipeline.config import Settings, load_settings
+from royaley_pipeline.collectors.settings import collectors_from_settings
+from royaley_pipeline.config import DATABASE_URL, MLFLOW_TRACKING_URI, Settings
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.storage.database import engine_for
 
@@ -67,6 +71,7 @@ class PathsResource(ConfigurableResource):
     datasets_path: str
     predictions_path: str
     source_data_path: str
+    nfelo_path: str = ""  # empty: no nfelo copy configured
 
     def path(self, name: str) -> Path:
         path = Path(getattr(self, f"{name}_path"))
@@ -74,21 +79,19 @@ class PathsResource(ConfigurableResource):
         return path
 
 
-def build_resources(settings: Settings | None = None) -> dict[str, ConfigurableResource]:
-    settings = settings or load_settings()
+def build_resources(settings: Settings) -> dict[str, ConfigurableResource]:
     return {
-        "database": DatabaseResource(url=settings.database_url),
+        "database": DatabaseResource(url=settings.config_value(DATABASE_URL, settings.database_url)),
         "model_registry": ModelRegistryResource(
-            tracking_uri=settings.mlflow_tracking_uri,
+            tracking_uri=settings.config_value(MLFLOW_TRACKING_URI, settings.mlflow_tracking_uri),
             mlflow_ui_url=settings.mlflow_ui_url or "",
             dagster_ui_url=settings.dagster_ui_url or "",
         ),
-        "collectors": collectors_from_environment(),
-        # Read here, not in Settings: only H2O training needs them (ROYALEY_H2O_URL to scale out).
+        "collectors": collectors_from_settings(settings),
         "h2o_cluster": H2OClusterResource(
-            url=os.environ.get("ROYALEY_H2O_URL") or None,
-            nthreads=int(os.environ.get("ROYALEY_H2O_NTHREADS", "2")),
-            max_mem_size=os.environ.get("ROYALEY_H2O_MAX_MEM_SIZE", "2G"),
+            url=settings.h2o_url,
+            nthreads=settings.h2o_nthreads,
+            max_mem_size=settings.h2o_max_mem_size,
             ice_root=str(settings.home / "h2o"),
         ),
         "paths": PathsResource(
@@ -96,5 +99,6 @@ def build_resources(settings: Settings | None = None) -> dict[str, ConfigurableR
             datasets_path=str(settings.datasets_path),
             predictions_path=str(settings.predictions_path),
             source_data_path=str(settings.source_data_path),
+            nfelo_path=str(settings.nfelo_path or ""),
         ),
     }

@@ -1,41 +1,32 @@
-"""Running the jobs through the Dagster instance under ROYALEY_HOME, so CLI runs show in the UI."""
+"""Running the jobs through the Dagster instance under ROYALEY_HOME, so CLI runs show in the UI.
+
+The definitions accessor and the execution of a run live here, above ``definitions.py``; what a
+run is (names, config, tags) is ``launch.py``'s, below it.
+"""
 
 from __future__ import annotations
 
 import os
-import re
 from datetime import date
-from pathlib import Path
 
-from dagster import DagsterInstance, ExecuteInProcessResult
+from dagster import DagsterInstance, Definitions, ExecuteInProcessResult, RunConfig
 
 from royaley_pipeline.config import Settings, load_settings
-from royaley_pipeline.partitions import model_key, sport_day_key, sport_month_key
-
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
-
-_EMBEDDED_INSTANCE_YAML = """\
-# The embedded Dagster instance of `make run` / `make ui`: SQLite storage in this folder.
-# The production block (PostgreSQL storage, daemon, run queue) is ../../dagster.yaml in the repository.
-telemetry:
-  enabled: false
-"""
+from royaley_pipeline.definitions import build_definitions
+from royaley_pipeline.home import initialise_home
+from royaley_pipeline.launch import TRAINING_JOB, Origin, range_tags, run_config, run_tags
+from royaley_pipeline.partitions import model_key
 
 
 def prepare_environment(settings: Settings | None = None) -> Settings:
-    """Point DAGSTER_HOME at ROYALEY_HOME's instance (unless set) and create the folders."""
+    """Point DAGSTER_HOME at ROYALEY_HOME's instance (unless set) and create the home's storages."""
     settings = settings or load_settings()
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     # One planned event per asset for a ranged run instead of one per partition: halves the event
     # bookkeeping of a season backfill (see benchmarks/). Failed runs then mark the run, not each partition.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
     settings = load_settings()
-    settings.ensure_directories()
-    instance_yaml = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
-    if not instance_yaml.exists():
-        instance_yaml.parent.mkdir(parents=True, exist_ok=True)
-        instance_yaml.write_text(_EMBEDDED_INSTANCE_YAML)
+    initialise_home(settings)
     return settings
 
 
@@ -43,17 +34,31 @@ def instance() -> DagsterInstance:
     return DagsterInstance.get()
 
 
-def quiet(run_config: dict | None) -> dict:
-    """Console logs at WARNING: the CLI shows its own progress; the UI keeps the full event log."""
-    config = dict(run_config or {})
-    config.setdefault("loggers", {"console": {"config": {"log_level": "WARNING"}}})
-    return config
+def definitions(settings: Settings | None = None) -> Definitions:
+    """The code location wired to ``settings`` (read from the environment now, by default)."""
+    return build_definitions(settings or load_settings())
 
 
-def _definitions():
-    from royaley_pipeline.definitions import build_definitions
-
-    return build_definitions(load_settings())
+def execute(
+    job_name: str,
+    *,
+    tags: dict[str, str],
+    partition_key: str | None = None,
+    config: RunConfig | None = None,
+    run_id: str | None = None,
+    dagster_instance: DagsterInstance | None = None,
+    defs: Definitions | None = None,
+) -> ExecuteInProcessResult:
+    """Execute one run of ``job_name`` in this process, recorded on the instance."""
+    job = (defs or definitions()).resolve_job_def(job_name)
+    return job.execute_in_process(
+        run_id=run_id,
+        instance=dagster_instance or instance(),
+        partition_key=partition_key,
+        tags=tags,
+        run_config=config or run_config(),
+        raise_on_error=False,
+    )
 
 
 def run_sport_dates(
@@ -62,8 +67,9 @@ def run_sport_dates(
     start: date,
     end: date,
     *,
-    run_config=None,
+    origin: Origin = Origin.CLI,
     dagster_instance: DagsterInstance | None = None,
+    defs: Definitions | None = None,
 ) -> ExecuteInProcessResult:
     """One run over one sport × [start, end]: the same single-run backfill the UI launches.
 
@@ -71,45 +77,30 @@ def run_sport_dates(
     sports' declared order, so a range "from ATP to NFL" would cover the sports in between (or
     none), never just the two asked for.
     """
-    job = _definitions().resolve_job_def(job_name)
-    key = sport_day_key if job_name == "predictions_job" else sport_month_key
-    tags = {RANGE_START_TAG: key(sport, start), RANGE_END_TAG: key(sport, end)}
-    return job.execute_in_process(
-        instance=dagster_instance or instance(), tags=tags, run_config=quiet(run_config), raise_on_error=False
-    )
+    tags = {**run_tags(origin, sport), **range_tags(job_name, sport, start, end)}
+    return execute(job_name, tags=tags, dagster_instance=dagster_instance, defs=defs)
 
 
 def run_model(
-    sport: str, bet_type: str, *, run_config=None, dagster_instance: DagsterInstance | None = None
+    sport: str,
+    bet_type: str,
+    *,
+    config: RunConfig | None = None,
+    origin: Origin = Origin.CLI,
+    dagster_instance: DagsterInstance | None = None,
+    defs: Definitions | None = None,
 ) -> ExecuteInProcessResult:
-    job = _definitions().resolve_job_def("training_job")
-    return job.execute_in_process(
-        instance=dagster_instance or instance(),
+    return execute(
+        TRAINING_JOB,
+        tags=run_tags(origin, sport, bet_type),
         partition_key=model_key(sport, bet_type),
-        run_config=quiet(run_config),
-        raise_on_error=False,
+        config=config,
+        dagster_instance=dagster_instance,
+        defs=defs,
     )
 
 
-def training_run_config(**fields) -> dict:
-    values = {name: value for name, value in fields.items() if value is not None}
-    return {"ops": {"models__game_outcome_model": {"config": values}}}
-
-
-def failure_message(result: ExecuteInProcessResult) -> str:
-    """The first failing step's error, for a CLI message that says what went wrong."""
-    for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            return f"step {event.step_key} failed: {root_cause_message(event.step_failure_data.error)}"
-    return "run failed"
-
-
-def root_cause_message(error) -> str | None:
-    """The innermost cause of a serialised error: what actually went wrong, without framing."""
-    if error is None:
-        return None
-    while error.cause is not None:
-        error = error.cause
-    message = error.message.strip()
-    prefix = re.match(rf"^[\w.]*{re.escape(error.cls_name)}: ", message) if error.cls_name else None
-    return message[prefix.end():] if prefix else message
+def where_to_look(run_id: str, settings: Settings) -> str:
+    """Where to read about a run: its page in `royaley ui`, and its logs on disk."""
+    logs = settings.dagster_home / "storage" / run_id
+    return f"see `royaley ui` → /runs/{run_id}, compute logs under {logs}"

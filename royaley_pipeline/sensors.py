@@ -16,13 +16,13 @@ from dagster import (
     sensor,
 )
 
-from royaley_pipeline.alerts import FailureAlert, post_alert, webhook_url
+from royaley_pipeline.alerts import FailureAlert, post_alert
 from royaley_pipeline.assets.live import ODDS_ASSETS
+from royaley_pipeline.config import load_settings
 from royaley_pipeline.jobs import collection_job, live_collection_job, predictions_job
+from royaley_pipeline.launch import PARTITION_TAG, TRIGGER_TAG, Origin, run_tags
 from royaley_pipeline.partitions import parse_sport_date_keys, sport_day_partitions, sport_month_key
-from royaley_pipeline.runner import root_cause_message
-
-PARTITION_TAG = "dagster/partition"
+from royaley_pipeline.run_failures import root_cause_message
 
 
 @sensor(job=predictions_job, minimum_interval_seconds=120,
@@ -47,7 +47,7 @@ def new_odds_sensor(context: SensorEvaluationContext):
         return SkipReason("no new odds snapshots")
     return [
         RunRequest(run_key=f"predict-{partition}-{storage_id}", partition_key=partition,
-                   tags={"royaley/trigger": "new_odds"})
+                   tags=run_tags(Origin.SENSOR, **{TRIGGER_TAG: "new_odds"}))
         for partition, storage_id in sorted(latest.items())
     ]
 
@@ -65,7 +65,8 @@ def features_after_collection_sensor(context: RunStatusSensorContext):
         return SkipReason("the collection run had no single partition")
     window = parse_sport_date_keys(sport_day_partitions, [partition])
     return [
-        RunRequest(run_key=f"month-after-{context.dagster_run.run_id}", partition_key=sport_month_key(sport, window.start))
+        RunRequest(run_key=f"month-after-{context.dagster_run.run_id}", partition_key=sport_month_key(sport, window.start),
+                   tags=run_tags(Origin.SENSOR, sport, **{TRIGGER_TAG: "live_collection"}))
         for sport in window.sports
     ]
 
@@ -91,7 +92,7 @@ def failure_alert(context: RunFailureSensorContext) -> FailureAlert:
     return FailureAlert(
         run_id=run.run_id,
         job_name=run.job_name,
-        partition_key=run.tags.get("dagster/partition"),
+        partition_key=run.tags.get(PARTITION_TAG),
         failed_steps=steps,
         failed_assets=sorted(set(planned.values())),
         error="; ".join(error for error in errors if error) or context.failure_event.message or "run failed",
@@ -108,7 +109,7 @@ def failure_alert(context: RunFailureSensorContext) -> FailureAlert:
 def run_failure_alert(context: RunFailureSensorContext) -> None:
     alert = failure_alert(context)
     context.log.error(alert.payload()["text"])
-    url = webhook_url()
+    url = load_settings().alert_webhook_url  # read at each evaluation: a secret, never in the definitions
     if url:
         status = post_alert(url, alert)
         context.log.info(f"failure alert for run {alert.run_id} posted to the webhook (HTTP {status})")

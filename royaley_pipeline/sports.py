@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from royaley_pipeline.errors import BadRequest
+
 MONEYLINE = "moneyline"
 SPREAD = "spread"
 TOTAL = "total"
@@ -104,8 +106,8 @@ SPORTS: dict[str, Sport] = {
 }
 
 
-class UnknownSportError(ValueError):
-    pass
+class UnknownSportError(BadRequest):
+    """A sport code that is not in the registry."""
 
 
 def get_sport(code: str) -> Sport:
@@ -119,7 +121,7 @@ def get_sport(code: str) -> Sport:
 
 def check_bet_type(sport: Sport, bet_type: str) -> str:
     if not sport.offers(bet_type):
-        raise ValueError(
+        raise BadRequest(
             f"{sport.code} does not offer bet type {bet_type!r}; it offers {', '.join(sport.bet_types)}"
         )
     return bet_type

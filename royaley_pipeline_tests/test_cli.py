@@ -26,12 +26,36 @@ def royaley(home: Path, *args: str, timeout: int = 600, **environ: str) -> subpr
         (["train", "--sport", "NFL"], "give --bet-type, --all-bet-types or --all"),
         (["predict", "--sport", "NFL", "--date", "2023-07-04"], "no NFL games on 2023-07-04"),
         (["promote", "--sport", "NFL", "--bet-type", "match_winner", "--version", "1"], "does not offer"),
+        (["run", "--sport", "NFL", "--output", "/nonexistent-folder/slate.json"], "folder /nonexistent-folder"),
+        (["ingest", "--start", "2023-09-01"], "give --sport CODE or --all"),
     ],
 )
-def test_bad_requests_exit_non_zero_with_a_clear_message(tmp_path, args, message):
+def test_bad_requests_exit_2_with_one_line(tmp_path, args, message):
     result = royaley(tmp_path, *args)
     assert result.returncode == 2
-    assert message in " ".join(result.stdout.split())
+    assert result.stdout.strip().splitlines() == [f"error: {result.stdout.strip()[len('error: '):]}"]
+    assert message in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_bad_setting_is_a_bad_request(tmp_path):
+    result = royaley(tmp_path, "models", ROYALEY_H2O_NTHREADS="many")
+    assert result.returncode == 2
+    assert result.stdout.strip() == "error: ROYALEY_H2O_NTHREADS='many' is not a number"
+
+
+def test_a_run_that_fails_inside_is_an_internal_error_with_its_run_id(tmp_path):
+    """A database that cannot be reached is not the caller's mistake: exit 1, the run id, where to look."""
+    result = royaley(tmp_path, "train", "--sport", "NFL", "--bet-type", "spread", "--mock",
+                     ROYALEY_DATABASE_URL="postgresql+psycopg2://nobody@127.0.0.1:9/nothing")
+    assert result.returncode == 1, result.stdout + result.stderr
+    output = " ".join(result.stdout.split())
+    assert output.startswith("internal error: train NFL spread (mock): step models__game_outcome_model failed:")
+    assert "Connection refused" in output
+    with DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
+        [run] = instance.get_runs()
+    assert run.is_failure and run.tags["royaley/origin"] == "cli" and run.tags["royaley/bet_type"] == "spread"
+    assert f"run {run.run_id}: see `royaley ui` → /runs/{run.run_id}" in output
     assert "Traceback" not in result.stdout + result.stderr
 
 

@@ -11,9 +11,8 @@ from dagster import DagsterInstance
 from sqlalchemy import create_engine, text
 
 from royaley_pipeline.config import load_settings
-from royaley_pipeline.definitions import build_definitions
-from royaley_pipeline.partitions import sport_month_key
-from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG, quiet
+from royaley_pipeline.launch import COLLECTION_JOB
+from royaley_pipeline.runner import definitions, run_sport_dates
 from royaley_pipeline_tests.conftest import drop_postgres_database, fresh_postgres_database
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -43,17 +42,14 @@ def test_the_production_instance_keeps_runs_events_and_schedules_in_postgres(tmp
         shutil.copy(REPOSITORY / "dagster.yaml", home / "dagster.yaml")
         monkeypatch.setenv("DAGSTER_HOME", str(home))
         settings = load_settings({"ROYALEY_HOME": str(tmp_path / "royaley")})
-        defs = build_definitions(settings)
+        defs = definitions(settings)
         with DagsterInstance.get() as instance:
             assert type(instance.run_storage).__name__ == "PostgresRunStorage"
             assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
             assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
             assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
             month = date(2023, 9, 1)
-            tags = {RANGE_START_TAG: sport_month_key("NFL", month), RANGE_END_TAG: sport_month_key("NFL", month)}
-            result = defs.resolve_job_def("collection_job").execute_in_process(
-                instance=instance, tags=tags, run_config=quiet(None), raise_on_error=False
-            )
+            result = run_sport_dates(COLLECTION_JOB, "NFL", month, month, dagster_instance=instance, defs=defs)
             assert result.success
         engine = create_engine(url)
         with engine.connect() as connection:

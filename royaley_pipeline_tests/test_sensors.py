@@ -7,8 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from dagster import build_run_status_sensor_context
 
-from royaley_pipeline.alerts import WEBHOOK_VARIABLE
+from royaley_pipeline.config import ALERT_WEBHOOK_URL as WEBHOOK_VARIABLE
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
+from royaley_pipeline.launch import MODEL_OP
 from royaley_pipeline.sensors import run_failure_alert
 from royaley_pipeline_tests.assets.conftest import Pipeline
 
@@ -69,7 +70,7 @@ def test_a_failed_run_is_posted_to_the_webhook_with_asset_step_and_error(failed_
     assert body["run_id"] == result.run_id
     assert body["job_name"] == "training_job"
     assert body["partition_key"] == "spread|NFL"
-    assert body["failed_steps"] == ["models__game_outcome_model"]
+    assert body["failed_steps"] == [MODEL_OP]
     assert body["failed_assets"] == ["models/game_outcome_model"]
     assert body["error"] == f"no {FEATURE_SET_VERSION} features stored for NFL: materialise features first"
     assert "models/game_outcome_model" in body["text"] and body["error"] in body["text"]
@@ -90,7 +91,7 @@ def test_without_a_webhook_the_failure_is_only_logged(failed_run, webhook, monke
 def test_the_sensor_is_part_of_the_code_location_and_runs_by_default():
     from dagster import DefaultSensorStatus
 
-    from royaley_pipeline.definitions import defs
+    from royaley_pipeline.runner import definitions
 
-    sensor = defs.get_sensor_def("run_failure_alert")
+    sensor = definitions().get_sensor_def("run_failure_alert")
     assert sensor.default_status == DefaultSensorStatus.RUNNING

@@ -16,6 +16,7 @@ import pytest
 
 from royaley_pipeline.assets.live import LIVE_FEATURE_INPUTS, LIVE_GROUP
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
+from royaley_pipeline.launch import MODEL_OP
 from royaley_pipeline_tests.api.server import free_port, running_api
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -154,7 +155,7 @@ def test_the_rest_api_submits_training_through_the_webserver_and_reports_the_fai
         assert status == 202, launched
         done = api.wait_for_run(launched["run_id"], timeout=300)
     assert done["status"] == "failure", done
-    assert done["failed_step"] == "models__game_outcome_model"
+    assert done["failed_step"] == MODEL_OP
     assert done["error"] == f"no {FEATURE_SET_VERSION} features stored for NBA: materialise features first"
     run = dagster_dev.graphql(
         """query($id: ID!) { runOrError(runId: $id) { ... on Run { jobName status tags { key value } } } }""",

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import asynccontextmanager
 
 from dagster import DagsterInstance
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from royaley_pipeline.api.auth import TOKEN_VARIABLE, usable_token
+from royaley_pipeline.api.auth import usable_token
 from royaley_pipeline.api.guards import allowed_hosts, install_guards
 from royaley_pipeline.api.launching import GraphQLLauncher, InProcessLauncher, Launcher
 from royaley_pipeline.api.routes import models, predictions, training
 from royaley_pipeline.config import Settings, load_settings
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.storage.database import engine_for
-
-GRAPHQL_URL_VARIABLE = "ROYALEY_DAGSTER_GRAPHQL_URL"
 
 DESCRIPTION = """
 Train, inspect and promote Royaley's models and read its predictions.
@@ -28,17 +25,10 @@ the Dagster UI); models and their evidence live in the MLflow registry. `POST` e
 """
 
 
-def default_launcher(instance: DagsterInstance, max_waiting: int = 4) -> Launcher:
-    url = os.environ.get(GRAPHQL_URL_VARIABLE)
-    if url:
-        return GraphQLLauncher(url)
-
-    def definitions():
-        from royaley_pipeline.definitions import build_definitions
-
-        return build_definitions(load_settings())
-
-    return InProcessLauncher(instance, definitions, max_waiting=max_waiting)
+def default_launcher(settings: Settings, instance: DagsterInstance) -> Launcher:
+    if settings.dagster_graphql_url:
+        return GraphQLLauncher(settings.dagster_graphql_url)
+    return InProcessLauncher(instance, max_waiting=settings.api_max_queued_trainings)
 
 
 def create_app(
@@ -48,7 +38,7 @@ def create_app(
     launcher: Launcher | None = None,
     api_token: str | None = None,
 ) -> FastAPI:
-    """Build the app; everything not given comes from the environment (as ``royaley api`` does)."""
+    """Build the app; everything not given comes from the settings (as ``royaley api`` does)."""
     settings = settings or load_settings()
 
     @asynccontextmanager
@@ -68,8 +58,8 @@ def create_app(
     app.state.registry = ModelRegistry(settings.mlflow_tracking_uri)
     app.state.engine = engine_for(settings.database_url)
     app.state.instance = instance or DagsterInstance.get()
-    app.state.launcher = launcher or default_launcher(app.state.instance, settings.api_max_queued_trainings)
-    app.state.api_token = usable_token(api_token if api_token is not None else os.environ.get(TOKEN_VARIABLE))
+    app.state.launcher = launcher or default_launcher(settings, app.state.instance)
+    app.state.api_token = usable_token(api_token if api_token is not None else settings.api_token)
     install_guards(app, max_body_bytes=settings.api_max_body_bytes,
                    hosts=allowed_hosts(settings.api_allowed_hosts, app.state.api_token))
     for module in (training, models, predictions):

@@ -8,7 +8,8 @@ import secrets
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-TOKEN_VARIABLE = "ROYALEY_API_TOKEN"
+from royaley_pipeline.config import API_TOKEN as TOKEN_VARIABLE
+
 MIN_TOKEN_LENGTH = 24  # `openssl rand -hex 12` and up; a guessable word is no protection off loopback
 
 bearer = HTTPBearer(auto_error=False, description=f"the token in {TOKEN_VARIABLE}")

@@ -6,7 +6,7 @@ Two honest ways to start the model asset's partition as a Dagster run:
   ``execute_in_process(run_id=...)`` on the instance under ``DAGSTER_HOME`` by one worker thread,
   so runs are recorded (events, materialisations, logs) and visible in the UI. One worker means one
   training run at a time, like the production run queue; a run waiting for it is ``queued``.
-- ``GraphQLLauncher`` (``ROYALEY_DAGSTER_GRAPHQL_URL`` set): the webserver's GraphQL API submits
+- ``GraphQLLauncher`` (settings' ``dagster_graphql_url``, ``ROYALEY_DAGSTER_GRAPHQL_URL``, set): the webserver's GraphQL API submits
   the run, so the instance's run coordinator queues it and its daemon launches it through the
   configured run launcher (the path the UI's Materialize button takes).
 
@@ -21,19 +21,18 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlparse
 
-from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunConfig
 
-from royaley_pipeline.partitions import model_key
-from royaley_pipeline.runner import root_cause_message
+from royaley_pipeline import runner
+from royaley_pipeline.errors import BadRequest
+from royaley_pipeline.launch import PARTITION_TAG, TRAINING_JOB, Origin, run_config, run_tags, training_config
+from royaley_pipeline.partitions import model_key, parse_model_key
+from royaley_pipeline.run_failures import run_failure
 
 logger = logging.getLogger(__name__)
-
-TRAINING_JOB = "training_job"
-MODEL_STEP = "models__game_outcome_model"
-PARTITION_TAG = "dagster/partition"
 
 _STATUS_NAMES = {
     DagsterRunStatus.QUEUED: "queued",
@@ -61,19 +60,11 @@ class TrainingRequest:
     def partition_key(self) -> str:
         return model_key(self.sport_code, self.bet_type)
 
-    def run_config(self) -> dict:
-        config: dict[str, Any] = {"framework": self.framework}
-        if self.max_runtime_seconds is not None:
-            config["max_runtime_seconds"] = self.max_runtime_seconds
-        return {"ops": {MODEL_STEP: {"config": config}}}
+    def run_config(self) -> RunConfig:
+        return run_config(training_config(framework=self.framework, max_runtime_seconds=self.max_runtime_seconds))
 
     def tags(self) -> dict[str, str]:
-        return {
-            PARTITION_TAG: self.partition_key,
-            "royaley/sport": self.sport_code,
-            "royaley/bet_type": self.bet_type,
-            "royaley/requested_by": "api",
-        }
+        return {PARTITION_TAG: self.partition_key, **run_tags(Origin.API, self.sport_code, self.bet_type)}
 
 
 @dataclass
@@ -120,10 +111,11 @@ class InProcessLauncher:
 
     RETRY_AFTER_SECONDS = 60  # a sklearn training on the bundled NFL history takes about this long
 
-    def __init__(self, instance: DagsterInstance, definitions_factory, max_waiting: int = 4) -> None:
+    def __init__(self, instance: DagsterInstance, max_waiting: int = 4, execute=runner.execute) -> None:
+        """``execute`` runs one request (``runner.execute``; a test may hand a slow one to fill the queue)."""
         self.instance = instance
         self.max_waiting = max_waiting
-        self._definitions_factory = definitions_factory
+        self._run = execute
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="royaley-training")
         self._pending: dict[str, TrainingRequest] = {}
         self._lock = threading.Lock()
@@ -143,17 +135,14 @@ class InProcessLauncher:
             return self._pending.get(run_id)
 
     def _execute(self, run_id: str, request: TrainingRequest) -> None:
-        from royaley_pipeline.runner import quiet
-
         try:
-            job = self._definitions_factory().resolve_job_def(TRAINING_JOB)
-            job.execute_in_process(
+            self._run(
+                TRAINING_JOB,
                 run_id=run_id,
-                instance=self.instance,
+                dagster_instance=self.instance,
                 partition_key=request.partition_key,
-                run_config=quiet(request.run_config()),
+                config=request.run_config(),
                 tags=request.tags(),
-                raise_on_error=False,
             )
         except Exception:  # noqa: BLE001 - a worker must survive a run that could not even start
             logger.exception("training run %s could not be executed", run_id)
@@ -173,7 +162,7 @@ class GraphQLLauncher:
 
         parsed = urlparse(url)
         if not parsed.hostname:
-            raise ValueError(f"ROYALEY_DAGSTER_GRAPHQL_URL {url!r} is not a URL like http://host:3000")
+            raise BadRequest(f"ROYALEY_DAGSTER_GRAPHQL_URL {url!r} is not a URL like http://host:3000")
         self.client = DagsterGraphQLClient(
             parsed.hostname, port_number=parsed.port, use_https=parsed.scheme == "https", timeout=60
         )
@@ -183,7 +172,7 @@ class GraphQLLauncher:
 
         try:
             return self.client.submit_job_execution(
-                TRAINING_JOB, run_config=request.run_config(), tags=request.tags()
+                TRAINING_JOB, run_config=request.run_config().to_config_dict(), tags=request.tags()
             )
         except (DagsterGraphQLClientError, ConnectionError) as error:
             raise LaunchError(f"the Dagster webserver did not accept the run: {error}") from error
@@ -206,7 +195,7 @@ def training_status(instance: DagsterInstance, run_id: str, launcher: Launcher |
             run_id, "queued", request.sport_code, request.bet_type, request.partition_key
         )
     partition_key = run.tags.get(PARTITION_TAG)
-    sport, bet_type = _split_model_key(partition_key)
+    sport, bet_type = parse_model_key(partition_key) if partition_key else (None, None)
     status = TrainingStatus(run_id, _STATUS_NAMES[run.status], sport, bet_type, partition_key)
     if run.status == DagsterRunStatus.FAILURE:
         status.failed_step, status.error = _first_step_failure(instance, run_id)
@@ -221,17 +210,6 @@ def training_status(instance: DagsterInstance, run_id: str, launcher: Launcher |
 
 
 def _first_step_failure(instance: DagsterInstance, run_id: str) -> tuple[str | None, str | None]:
-    for record in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE):
-        event = record.dagster_event
-        error = event.step_failure_data.error if event.step_failure_data else None
-        return event.step_key, root_cause_message(error)
-    for record in instance.all_logs(run_id, of_type=DagsterEventType.RUN_FAILURE):
-        return None, record.dagster_event.message
-    return None, None
-
-
-def _split_model_key(key: str | None) -> tuple[str | None, str | None]:
-    if not key or "|" not in key:
-        return None, None
-    bet_type, sport = key.split("|", 1)  # dimensions are ordered by name: bet_type, sport
-    return sport, bet_type
+    failures = {DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE}
+    failure = run_failure([record.dagster_event for record in instance.all_logs(run_id, of_type=failures)])
+    return failure.step, failure.message

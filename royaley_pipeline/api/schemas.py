@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from royaley_pipeline.frameworks import FRAMEWORKS, unavailable_reason
+from royaley_pipeline.frameworks import FRAMEWORKS, check_framework
 from royaley_pipeline.sports import SPORTS, check_bet_type, get_sport
 
 Tier = Literal["A", "B", "C", "D"]
@@ -50,10 +50,7 @@ class TrainRequest(BaseModel):
     @field_validator("framework")
     @classmethod
     def _installed_framework(cls, value: str) -> str:
-        reason = unavailable_reason(value)
-        if reason is not None:
-            raise ValueError(reason)
-        return value
+        return check_framework(value)
 
     @model_validator(mode="after")
     def _offered_bet_type(self) -> TrainRequest:

@@ -39,7 +39,6 @@ from royaley_pipeline.domain.training import TrainingResult, TrainingService
 from royaley_pipeline.frameworks import (
     DEFAULT_FRAMEWORK,
     FRAMEWORKS,
-    FrameworkUnavailableError,
     get_framework,
 )
 from royaley_pipeline.partitions import model_partitions, parse_model_key, same_sport
@@ -51,10 +50,10 @@ from royaley_pipeline.resources import (
     ModelRegistryResource,
     PathsResource,
 )
-from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.games import load_games
 from royaley_pipeline.trainers import build_trainer
+from royaley_pipeline.validation import model_request
 
 MODELS_GROUP = "models"
 MARKET_BAND_CHECK = "walk_forward_within_market_band"
@@ -117,16 +116,12 @@ def game_outcome_model(
 ) -> MaterializeResult:
     """Train, validate walk-forward by season, report, register as challenger, promote if it beats the champion."""
     sport_code, bet_type = parse_model_key(context.partition_key)
-    sport = get_sport(sport_code)
-    if not sport.offers(bet_type):
-        raise Failure(f"{sport.code} does not offer {bet_type}; it offers {', '.join(sport.bet_types)}")
-    try:
-        trainer = build_trainer(
-            config.framework, config.algorithm, mock=config.mock,
-            max_runtime_seconds=config.max_runtime_seconds, search=config.search,
-        )
-    except FrameworkUnavailableError as error:
-        raise Failure(str(error)) from None
+    # The same check as the CLI's and the API's: a BadRequest here marks the run's failure as bad input.
+    sport = model_request(sport_code, bet_type, DEFAULT_FRAMEWORK if config.mock else config.framework).sport
+    trainer = build_trainer(
+        config.framework, config.algorithm, mock=config.mock,
+        max_runtime_seconds=config.max_runtime_seconds, search=config.search,
+    )
     frame = training_frame(database.engine(), sport.code)
     dataset_path = paths.path("datasets") / sport.code / bet_type / f"{FEATURE_SET_VERSION}.parquet"
     dataset_path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,12 @@ from royaley_pipeline.domain.features import FEATURE_SET_VERSION, MARKET_PROBABI
 from royaley_pipeline.domain.market import best_available_prices
 from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.domain.plausibility import stake_problems
-from royaley_pipeline.domain.slate import price_bets
+from royaley_pipeline.domain.slate import (
+    GAME_DESCRIPTION_COLUMNS,
+    SLATE_GAME_COLUMNS,
+    SLATE_ORDER,
+    price_bets,
+)
 from royaley_pipeline.partitions import (
     parse_sport_date_keys,
     same_sport,
@@ -133,7 +138,7 @@ def game_predictions(
 def predict_slate(sport, games, features, prices, registry: ModelRegistry, config: PredictionConfig, log):
     """Score each bet type the sport offers with its champion; bet types without one are skipped."""
     predicted_at = datetime.now(UTC)
-    rows = features.merge(games[["game_id", "start_time", "home_team", "away_team"]], on="game_id")
+    rows = features.merge(games[["game_id", *GAME_DESCRIPTION_COLUMNS]], on="game_id")
     slates = []
     for bet_type in sport.bet_types:
         try:
@@ -161,10 +166,10 @@ def predict_slate(sport, games, features, prices, registry: ModelRegistry, confi
     if not slates:
         return pd.DataFrame()
     slate = pd.concat(slates, ignore_index=True).merge(
-        rows[["game_id", "game_date", "start_time", "home_team", "away_team"]], on="game_id"
+        rows[SLATE_GAME_COLUMNS], on="game_id"
     )
     slate["predicted_at"] = predicted_at
-    return slate.sort_values(["game_date", "start_time", "game_id", "bet_type"]).reset_index(drop=True)
+    return slate.sort_values(SLATE_ORDER).reset_index(drop=True)
 
 
 def write_slate_json(root: Path, sport: str, day: date, slate: pd.DataFrame) -> Path:

@@ -28,6 +28,7 @@ from royaley_pipeline.assets.catalog import (
     row_count,
     schema_metadata,
 )
+from royaley_pipeline.assets.failures import bad_records_fail_without_retry
 from royaley_pipeline.config import load_settings
 from royaley_pipeline.domain.profiling import column_profile, profile_markdown
 from royaley_pipeline.partitions import parse_sport_date_keys, sport_month_partitions
@@ -86,7 +87,8 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
     """Load the bundled historical files for the run's sports and dates into the database."""
     window = parse_sport_date_keys(sport_month_partitions, context.partition_keys)
     engine = database.engine()
-    settings = replace(load_settings(), source_data_path=Path(paths.source_data_path))
+    settings = replace(load_settings(), source_data_path=Path(paths.source_data_path),
+                       nfelo_path=Path(paths.nfelo_path) if paths.nfelo_path else None)
     totals = {
         "games_written": 0,
         "odds_snapshots_written": 0,
@@ -95,9 +97,10 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
     }
     batches = []
     for sport in window.sports:
-        batch = read_sport_history(sport, settings, start=window.start, end=window.end)
-        # Matched onto games a live feed already stored (same date and teams) instead of duplicating them.
-        summary = store_collected(engine, sport, batch).games
+        with bad_records_fail_without_retry():
+            batch = read_sport_history(sport, settings, start=window.start, end=window.end)
+            # Matched onto games a live feed already stored (same date and teams) instead of duplicating them.
+            summary = store_collected(engine, sport, batch).games
         context.log.info(f"{sport} {window.start}..{window.end}: {summary}")
         for name, value in summary.as_metadata().items():
             totals[name] += value

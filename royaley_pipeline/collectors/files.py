@@ -28,7 +28,10 @@ DEFAULT_TENNIS_URL = "https://raw.githubusercontent.com/JeffSackmann/tennis_atp/
 @dataclass(frozen=True)
 class FileText:
     location: str  # what errors show: the URL (no secrets in these) or the path
-    text: str
+    text: str | bytes  # a local file's bytes, decoded (and checked) by the reader
+
+    def buffer(self) -> io.IOBase:
+        return io.BytesIO(self.text) if isinstance(self.text, bytes) else io.StringIO(self.text)
 
 
 class FileClient(ServiceClient):
@@ -43,7 +46,7 @@ class FileClient(ServiceClient):
             return FileText(fetched.request, fetched.text)
         path = Path(location)
         try:
-            return FileText(str(path), path.read_text())
+            return FileText(str(path), path.read_bytes())
         except OSError as error:
             raise CollectorError(self.source, str(path), None, f"cannot be read ({error.strerror})") from None
 
@@ -55,11 +58,11 @@ def collect_nflverse(
     """The nflverse games of one day, through the shared file client and the nflverse reader."""
     client = client or FileClient(source=NFLVERSE_SOURCE, base_url="file:")
     text = client.read(location)
-    return read_nflverse_games(io.StringIO(text.text), start=day, end=day, teams=teams, label=text.location)
+    return read_nflverse_games(text.buffer(), start=day, end=day, teams=teams, label=text.location)
 
 
 def collect_tennis(location: str, *, day: date, client: FileClient | None = None) -> SourceBatch:
     """Sackmann-format matches estimated to be played on ``day`` (ATP files)."""
     client = client or FileClient(source=TENNIS_SOURCE, base_url="file:")
     text = client.read(location.format(year=day.year))
-    return read_atp_matches(io.StringIO(text.text), start=day, end=day, label=text.location)
+    return read_atp_matches(text.buffer(), start=day, end=day, label=text.location)

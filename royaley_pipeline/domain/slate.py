@@ -20,6 +20,11 @@ MARKET_SIDES = {
     TOTAL: ("total", "over", "under"),
 }
 
+# What a slate row says about its game: the key, and the description taken from the games table.
+GAME_DESCRIPTION_COLUMNS = ["start_time", "home_team", "away_team"]
+SLATE_GAME_COLUMNS = ["game_id", "game_date", *GAME_DESCRIPTION_COLUMNS]
+SLATE_ORDER = ["game_date", "start_time", "game_id", "bet_type"]
+
 SLATE_COLUMNS = [
     "game_id",
     "bet_type",

@@ -26,11 +26,11 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
-from royaley_pipeline.sources.errors import SourceRecordError
-from royaley_pipeline.sources.frames import SourceBatch, empty_players
+from royaley_pipeline.sources.errors import SourceRecordError, shown
+from royaley_pipeline.sources.frames import TEXT_LIMITS, SourceBatch, empty_players
 from royaley_pipeline.sources.parsing import (
     DateBound,
-    read_text_csv,
+    check_lengths,
     record_label,
     reject_first,
     require_columns,
@@ -38,6 +38,7 @@ from royaley_pipeline.sources.parsing import (
     to_number,
     within_dates,
 )
+from royaley_pipeline.sources.text_files import read_text_csv
 
 SOURCE = "sackmann_atp"
 SPORT = "ATP"
@@ -72,6 +73,11 @@ MATCH_COLUMNS = (
     "winner_rank",
     "loser_rank",
 )
+MATCH_TEXT = {  # file column → the contract column it is stored as
+    KEY: "source_game_id", "tourney_name": "venue", "surface": "surface",
+    **{f"{side}_{column}": stored for side in ("winner", "loser")
+       for column, stored in (("id", "source_player_id"), ("name", "name"), ("hand", "hand"), ("ioc", "country"))},
+}
 PLAYER_COLUMNS = ("player_id", "name_first", "name_last", "hand", "dob", "ioc", "height")
 SET_PATTERN = re.compile(r"^(\d+)-(\d+)(\(\d+\))?$|^\[(\d+)-(\d+)\]$")
 WALKOVER_SCORES = {"W/O", "WALKOVER"}
@@ -117,6 +123,7 @@ def _read_match_file(
     raw[KEY] = raw["tourney_id"].str.strip() + "-" + raw["match_num"].str.strip()
     for column in ("tourney_id", "match_num", "tourney_level", "round"):
         reject_first(raw[column].isna(), raw, KEY, source, column, "value is missing")
+    check_lengths(raw, {column: TEXT_LIMITS[stored] for column, stored in MATCH_TEXT.items()}, source, KEY)
     match_dates = estimate_match_dates(raw, source)
     selected = raw[within_dates(match_dates, start, end)]
     games = validate_atp_matches(selected, match_dates[selected.index], source)
@@ -127,7 +134,7 @@ def estimate_match_dates(raw: pd.DataFrame, source: str) -> pd.Series:
     """Tournament start plus the usual day of the round (see the module docstring)."""
     reject_first(
         ~raw["round"].isin(ROUND_ORDER.keys()), raw, KEY, source, "round",
-        lambda line: f"{raw.at[line, 'round']!r} is not one of {sorted(ROUND_ORDER)}",
+        lambda line: f"{shown(raw.at[line, 'round'])} is not one of {sorted(ROUND_ORDER)}",
     )
     tourney_dates = to_date(raw, "tourney_date", source, KEY, "%Y%m%d")
     grand_slam = raw["tourney_level"] == GRAND_SLAM_LEVEL
@@ -146,7 +153,7 @@ def validate_atp_matches(raw: pd.DataFrame, match_dates: pd.Series, source: str)
         text = raw[column].str.strip()
         reject_first(
             ~text.str.fullmatch(r"\d+").fillna(False).astype(bool), raw, KEY, source, column,
-            lambda line, column=column: f"{raw.at[line, column]!r} is not a player id",
+            lambda line, column=column: f"{shown(raw.at[line, column])} is not a player id",
         )
         ids[side] = text
     ranks = {side: to_number(raw, f"{side}_rank", source, KEY) for side in ("winner", "loser")}
@@ -220,7 +227,7 @@ def parse_score(score: object, source: str, record: str) -> tuple[float, float, 
     for token in tokens:
         match = SET_PATTERN.match(token)
         if match is None:
-            raise SourceRecordError(source, record, "score", f"{score!r}: {token!r} is not a set score")
+            raise SourceRecordError(source, record, "score", f"{shown(score)}: {shown(token)} is not a set score")
         tiebreak_only = match.group(4) is not None
         winner_games, loser_games = (
             (int(match.group(4)), int(match.group(5)))
@@ -277,16 +284,19 @@ def _players_from_file(
     path: str | PathLike[str], player_ids: pd.Series, fallback: pd.DataFrame
 ) -> pd.DataFrame:
     source = f"{SOURCE} {path}"
-    raw = read_text_csv(path, source)
+    raw = read_text_csv(path, source, "player_id")
     require_columns(raw, PLAYER_COLUMNS, source)
     raw["player_id"] = raw["player_id"].str.strip()
     raw = raw[raw["player_id"].isin(player_ids)]
     name = (raw["name_first"].fillna("") + " " + raw["name_last"].fillna("")).str.strip()
+    limits = {"player_id": "source_player_id", "hand": "hand", "ioc": "country", "name": "name"}
+    check_lengths(raw.assign(name=name), {column: TEXT_LIMITS[stored] for column, stored in limits.items()},
+                  source, "player_id")
     birth_text = raw["dob"].str.strip()
     birth_date = pd.to_datetime(birth_text, format="%Y%m%d", errors="coerce")
     reject_first(
         birth_date.isna() & birth_text.notna(), raw, "player_id", source, "dob",
-        lambda line: f"{raw.at[line, 'dob']!r} is not a date (YYYYMMDD)",
+        lambda line: f"{shown(raw.at[line, 'dob'])} is not a date (YYYYMMDD)",
     )
     players = pd.DataFrame(
         {

@@ -15,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from royaley_pipeline.config import Settings
+from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.sources.atp import read_atp_matches
 from royaley_pipeline.sources.frames import SourceBatch, validate_batch
 from royaley_pipeline.sources.nba_lines import read_nba_lines
-from royaley_pipeline.sources.nfelo import default_nfelo_path, read_nfelo_lines
+from royaley_pipeline.sources.nfelo import read_nfelo_lines
 from royaley_pipeline.sources.nflverse import read_nflverse_games
 from royaley_pipeline.sources.parsing import DateBound, within_dates
 from royaley_pipeline.sources.teams import TeamDirectory
@@ -30,11 +31,15 @@ NFL_WEEK_MARGIN = pd.Timedelta(days=7)  # read whole NFL weeks so nfelo rows can
 
 
 def default_source_locations(settings: Settings) -> dict[str, Path | list[Path] | None]:
-    """Every bundled file by role; ``nfelo_games`` is None when no local copy exists."""
+    """Every bundled file by role; ``nfelo_games`` is None unless the settings name a copy."""
     root = Path(settings.source_data_path)
+    nfelo = settings.nfelo_path
+    if nfelo is not None and not nfelo.is_file():
+        raise BadRequest(f"nfelo file {nfelo} does not exist (set ROYALEY_NFELO_PATH to the file, "
+                         "or ROYALEY_SHARED_DATA to the folder holding nfelo/nfelo_games.csv)")
     return {
         "nflverse_games": root / "nflverse" / "games.csv",
-        "nfelo_games": default_nfelo_path(),
+        "nfelo_games": nfelo,
         "nba_lines": root / "nba" / "nba_2008-2025.csv",
         "atp_matches": sorted((root / "tennis_atp").glob("atp_matches_*.csv")),
         "atp_players": root / "tennis_atp" / "atp_players.csv",

@@ -6,6 +6,17 @@ reader on a hunt. These errors always say which file, which row (or match id) an
 
 from __future__ import annotations
 
+SHOWN_CHARACTERS = 60
+
+
+def shown(value: object, *, quoted: bool = True) -> str:
+    """A value as an error quotes it: whole when short, else its start and its length (an error
+    must never carry a 20 MB field into logs, the event log and the terminal)."""
+    text = value if isinstance(value, str) else str(value)
+    cut = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
+    quote = repr(cut) if quoted and isinstance(value, str) else cut
+    return quote if cut is text else f"{quote} ({len(text):,} characters)"
+
 
 class SourceRecordError(ValueError):
     """A value in a source file that cannot be turned into a normalised record.

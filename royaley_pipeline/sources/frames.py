@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from royaley_pipeline.storage.models import GameRow, PlayerRow, VenueRow
+
 CLOSING_LINE_LEAD = pd.Timedelta(minutes=1)
 OPENING_LINE_LEAD = pd.Timedelta(days=6)
 
@@ -100,6 +102,19 @@ PLAYER_COLUMNS: dict[str, str] = {
     "country": "object",
     "height_cm": "float64",
     "birth_date": "datetime64[ns]",
+}
+
+# The longest text each contract column may hold: the size of the database column it is stored
+# in, read from the schema so that readers refuse on SQLite exactly what PostgreSQL would refuse.
+TEXT_LIMITS: dict[str, int] = {
+    "source_game_id": GameRow.source_game_id.type.length,
+    "venue": VenueRow.name.type.length,
+    "roof": GameRow.roof.type.length,
+    "surface": GameRow.surface.type.length,
+    "source_player_id": PlayerRow.source_player_id.type.length,
+    "name": PlayerRow.name.type.length,
+    "hand": PlayerRow.hand.type.length,
+    "country": PlayerRow.country.type.length,
 }
 
 MARKETS = ("spread", "moneyline", "total")

@@ -14,11 +14,11 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
+from royaley_pipeline.sources.errors import shown
 from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
-    read_text_csv,
     reject_first,
     require_columns,
     to_date,
@@ -26,6 +26,7 @@ from royaley_pipeline.sources.parsing import (
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
+from royaley_pipeline.sources.text_files import read_text_csv
 from royaley_pipeline.sports import get_sport
 
 SOURCE = "nba_sbr"
@@ -65,7 +66,7 @@ def read_nba_lines(
 ) -> SourceBatch:
     """Games and closing spread, total and moneyline snapshots; no weather (indoor sport)."""
     source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source)
+    raw = read_text_csv(location, source, KEY)
     require_columns(raw, REQUIRED_COLUMNS, source)
     raw = raw.drop(columns=[column for column in OUTCOME_COLUMNS if column in raw.columns])
     game_dates = to_date(raw, "date", source, KEY, "%Y-%m-%d")
@@ -94,21 +95,21 @@ def validate_nba_lines(raw: pd.DataFrame, source: str, teams: TeamDirectory) -> 
     for column in ("regular", "playoffs"):
         flags = raw[column].str.strip().map(BOOLEAN_TEXT)
         reject_first(flags.isna(), raw, KEY, source, column,
-                     lambda line, column=column: f"{raw.at[line, column]!r} is not True/False")
+                     lambda line, column=column: f"{shown(raw.at[line, column])} is not True/False")
         typed[column] = flags.astype(bool)
     typed["game_type"] = _game_types(typed)
     for column in ("score_home", "score_away", "spread", "total", "moneyline_home", "moneyline_away"):
-        typed[column] = to_number(raw, column, source, KEY)
+        typed[column] = to_number(raw, column, source, KEY, non_negative=column.startswith("score_"))
     for column in ("score_home", "score_away"):
         reject_first(typed[column].isna(), raw, KEY, source, column, "value is missing")
     favoured = raw["whos_favored"].str.strip().str.lower()
     reject_first(
         typed["spread"].notna() & ~favoured.isin(["home", "away"]), raw, KEY, source, "whos_favored",
-        lambda line: f"{raw.at[line, 'whos_favored']!r} is neither 'home' nor 'away'",
+        lambda line: f"{shown(raw.at[line, 'whos_favored'])} is neither 'home' nor 'away'",
     )
     reject_first(
         typed["spread"] < 0, raw, KEY, source, "spread",
-        lambda line: f"{raw.at[line, 'spread']!r} is negative; the file gives the favourite's margin",
+        lambda line: f"{shown(raw.at[line, 'spread'])} is negative; the file gives the favourite's margin",
     )
     typed["home_line"] = np.where(favoured == "home", -typed["spread"], typed["spread"])
     typed["source_game_id"] = (

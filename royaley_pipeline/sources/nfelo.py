@@ -2,7 +2,8 @@
 
 nfelo is the only bundled source with OPENING spreads, which is what line-movement features
 need. Its licence is unstated ("do not redistribute"), so the file is never copied into the
-package: it is read from ``$ROYALEY_NFELO_PATH`` or the shared data folder when present.
+package: it is read from the path the settings name (``ROYALEY_NFELO_PATH``, or
+``nfelo/nfelo_games.csv`` under ``ROYALEY_SHARED_DATA``), never from a guessed location.
 
 nfelo game ids use today's franchise codes for every year (LAR, LAC, OAK), nflverse uses the
 codes of the time (STL, SD, LV), so the two are joined on (season, week, canonical away,
@@ -12,12 +13,11 @@ means home favoured, the convention stored here.
 
 from __future__ import annotations
 
-import os
 from os import PathLike
-from pathlib import Path
 
 import pandas as pd
 
+from royaley_pipeline.sources.errors import shown
 from royaley_pipeline.sources.frames import (
     CLOSING_LINE_LEAD,
     OPENING_LINE_LEAD,
@@ -26,17 +26,16 @@ from royaley_pipeline.sources.frames import (
 )
 from royaley_pipeline.sources.parsing import (
     DateBound,
-    read_text_csv,
     reject_first,
     require_columns,
     to_number,
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
+from royaley_pipeline.sources.text_files import read_text_csv
 
 SOURCE = "nfelo"
 BOOK = "nfelo"
-NFELO_PATH_VARIABLE = "ROYALEY_NFELO_PATH"
 KEY = "game_id"
 GAME_ID_PATTERN = r"^(?P<season>\d{4})_(?P<week>\d{1,2})_(?P<away>[A-Za-z]+)_(?P<home>[A-Za-z]+)$"
 LINE_COLUMNS = (
@@ -53,16 +52,6 @@ LINE_COLUMNS = (
     "under_price_close",
     "over_price_close",
 )
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
-
-
-def default_nfelo_path(environ: dict[str, str] | None = None) -> Path | None:
-    """``$ROYALEY_NFELO_PATH`` if set, else the shared data copy next to the repository, else None."""
-    env = os.environ if environ is None else environ
-    if env.get(NFELO_PATH_VARIABLE):
-        return Path(env[NFELO_PATH_VARIABLE])
-    candidates = [REPOSITORY_ROOT.parent / "shared" / "data" / "nfelo" / "nfelo_games.csv"]
-    return next((path for path in candidates if path.is_file()), None)
 
 
 def read_nfelo_lines(
@@ -82,7 +71,7 @@ def read_nfelo_lines(
     wider than ``start``/``end``) when loading a date window.
     """
     source = f"{SOURCE} {path}"
-    raw = read_text_csv(path, source)
+    raw = read_text_csv(path, source, KEY)
     require_columns(raw, (KEY, *LINE_COLUMNS), source)
     matched = match_nflverse_games(raw, nflverse_games, source, teams or TeamDirectory())
     game_dates = matched["start_time"].dt.tz_convert("America/New_York").dt.tz_localize(None)
@@ -99,7 +88,7 @@ def match_nflverse_games(
     """nfelo rows with the nflverse game id and start time of the same game attached."""
     parts = raw[KEY].str.strip().str.extract(GAME_ID_PATTERN)
     reject_first(parts["season"].isna(), raw, KEY, source, KEY,
-                 lambda line: f"{raw.at[line, KEY]!r} is not SEASON_WEEK_AWAY_HOME")
+                 lambda line: f"{shown(raw.at[line, KEY])} is not SEASON_WEEK_AWAY_HOME")
     keys = pd.DataFrame(
         {
             "season": parts["season"].astype(int),

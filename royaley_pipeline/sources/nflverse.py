@@ -12,11 +12,12 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
-from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
+from royaley_pipeline.sources.errors import shown
+from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, TEXT_LIMITS, SourceBatch, odds_for_sides
 from royaley_pipeline.sources.parsing import (
     DateBound,
+    check_lengths,
     check_season,
-    read_text_csv,
     reject_first,
     require_columns,
     to_date,
@@ -24,6 +25,7 @@ from royaley_pipeline.sources.parsing import (
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
+from royaley_pipeline.sources.text_files import read_text_csv
 from royaley_pipeline.sports import get_sport
 
 NFLVERSE_GAMES_URL = "https://raw.githubusercontent.com/nflverse/nfldata/master/data/games.csv"
@@ -60,6 +62,9 @@ REQUIRED_COLUMNS = (
     "wind",
     "stadium",
 )
+SCORE_COLUMNS = ("away_score", "home_score")
+GAME_KEY = ["season", "week", "away_team", "home_team"]  # one game; nfelo lines are matched on it
+STORED_TEXT = {"game_id": "source_game_id", "stadium": "venue", "roof": "roof", "surface": "surface"}
 NUMERIC_COLUMNS = (
     "away_score",
     "home_score",
@@ -96,7 +101,7 @@ def read_nflverse_games(
     an old season does not stop a recent load; every row's date must still parse.
     """
     source = source_label(label or location)
-    raw = read_text_csv(location, source)
+    raw = read_text_csv(location, source, KEY)
     require_columns(raw, REQUIRED_COLUMNS, source)
     game_dates = to_date(raw, "gameday", source, KEY, "%Y-%m-%d")
     selected = raw[within_dates(game_dates, start, end)]
@@ -109,6 +114,7 @@ def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory
     typed = pd.DataFrame(index=raw.index)
     reject_first(raw[KEY].isna(), raw, KEY, source, KEY, "value is missing")
     reject_first(raw[KEY].duplicated(), raw, KEY, source, KEY, "game id appears twice")
+    check_lengths(raw, {column: TEXT_LIMITS[stored] for column, stored in STORED_TEXT.items()}, source, KEY)
     typed["game_id"] = raw[KEY].str.strip()
     typed["game_date"] = to_date(raw, "gameday", source, KEY, "%Y-%m-%d")
     typed["season"] = to_number(raw, "season", source, KEY, required=True).astype(int)
@@ -124,7 +130,7 @@ def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory
     typed["week"] = to_number(raw, "week", source, KEY, required=True).astype("Int64")
     reject_first(
         ~raw["game_type"].isin(GAME_TYPES.keys()), raw, KEY, source, "game_type",
-        lambda line: f"{raw.at[line, 'game_type']!r} is not one of {sorted(GAME_TYPES)}",
+        lambda line: f"{shown(raw.at[line, 'game_type'])} is not one of {sorted(GAME_TYPES)}",
     )
     typed["game_type"] = raw["game_type"].map(GAME_TYPES)
     typed["start_time_estimated"] = raw["gametime"].isna()
@@ -135,7 +141,7 @@ def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory
     )
     reject_first(
         local_start.isna(), raw, KEY, source, "gametime",
-        lambda line: f"{raw.at[line, 'gametime']!r} is not a time (HH:MM, US Eastern)",
+        lambda line: f"{shown(raw.at[line, 'gametime'])} is not a time (HH:MM, US Eastern)",
     )
     typed["start_time"] = local_start.dt.tz_localize(EASTERN, nonexistent="shift_forward").dt.tz_convert(
         "UTC"
@@ -145,7 +151,13 @@ def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory
             raw, f"{side}_team", "NFL", source=source, key_column=KEY
         )
     for column in NUMERIC_COLUMNS:
-        typed[column] = to_number(raw, column, source, KEY)
+        typed[column] = to_number(raw, column, source, KEY, non_negative=column in SCORE_COLUMNS)
+    reject_first(
+        typed.duplicated(GAME_KEY), raw, KEY, source, KEY,
+        lambda line: f"the game of row {_first_row_like(typed, line)} ({raw.at[_first_row_like(typed, line), KEY]}) "
+        f"under another id: season {typed.at[line, 'season']} week {typed.at[line, 'week']} "
+        f"{typed.at[line, 'away_team']} at {typed.at[line, 'home_team']}",
+    )
     reject_first(
         typed["home_score"].isna() != typed["away_score"].isna(), raw, KEY, source,
         lambda line: "home_score" if pd.isna(typed.at[line, "home_score"]) else "away_score",
@@ -153,13 +165,18 @@ def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory
     )
     reject_first(
         ~raw["location"].isin(["Home", "Neutral"]), raw, KEY, source, "location",
-        lambda line: f"{raw.at[line, 'location']!r} is neither 'Home' nor 'Neutral'",
+        lambda line: f"{shown(raw.at[line, 'location'])} is neither 'Home' nor 'Neutral'",
     )
     typed["neutral_site"] = raw["location"] == "Neutral"
     for column, text in (("roof", raw["roof"]), ("surface", raw["surface"]), ("venue", raw["stadium"])):
         stripped = text.str.strip()
         typed[column] = stripped.where(stripped.notna() & (stripped != ""), None)
     return typed
+
+
+def _first_row_like(typed: pd.DataFrame, line: int) -> int:
+    """The first row describing the same game (season, week and teams) as ``line``."""
+    return typed.index[(typed[GAME_KEY] == typed.loc[line, GAME_KEY]).all(axis=1)][0]
 
 
 def _games_frame(games: pd.DataFrame) -> pd.DataFrame:

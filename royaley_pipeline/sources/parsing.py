@@ -8,26 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from datetime import date
-from os import PathLike
 
 import pandas as pd
 
-from royaley_pipeline.sources.errors import SourceRecordError
+from royaley_pipeline.sources.errors import SourceRecordError, shown
 
-FIRST_DATA_LINE = 2  # line 1 of every CSV is the header
 DateBound = date | str | pd.Timestamp | None
-
-
-def read_text_csv(location: str | PathLike[str], source: str, **options: object) -> pd.DataFrame:
-    """Read a CSV with every column as text, numbering rows by their line in the file."""
-    try:
-        frame = pd.read_csv(location, dtype=str, keep_default_na=False, na_values=[""], **options)
-    except OSError as error:  # a missing file, or an HTTP/URL error for remote locations
-        raise SourceRecordError(source, None, None, f"cannot be read ({error})") from error
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise SourceRecordError(source, None, None, f"not a readable CSV ({error})") from error
-    frame.index = pd.RangeIndex(FIRST_DATA_LINE, FIRST_DATA_LINE + len(frame), name="line")
-    return frame
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: str) -> None:
@@ -44,7 +30,7 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: str) ->
 def record_label(frame: pd.DataFrame, line: int, key_column: str) -> str:
     """Name a row by its line number and natural key, as a person would look it up."""
     key = frame.at[line, key_column] if key_column in frame.columns else None
-    return f"row {line} ({key_column}={key})" if isinstance(key, str) else f"row {line}"
+    return f"row {line} ({key_column}={shown(key, quoted=False)})" if isinstance(key, str) else f"row {line}"
 
 
 def reject_first(
@@ -71,16 +57,36 @@ def reject_first(
 
 
 def to_number(
-    frame: pd.DataFrame, column: str, source: str, key_column: str, *, required: bool = False
+    frame: pd.DataFrame,
+    column: str,
+    source: str,
+    key_column: str,
+    *,
+    required: bool = False,
+    non_negative: bool = False,
 ) -> pd.Series:
-    """Parse a numeric column; blanks become NaN unless ``required``, anything else fails."""
+    """Parse a numeric column; blanks become NaN unless ``required``, anything else fails, and so
+    does a negative value where ``non_negative`` (a score, a count)."""
     text = frame[column]
     numbers = pd.to_numeric(text.str.strip(), errors="coerce").astype(float)
     reject_first(numbers.isna() & text.notna(), frame, key_column, source, column,
-                 lambda line: f"{text[line]!r} is not a number")
+                 lambda line: f"{shown(text[line])} is not a number")
     if required:
         reject_first(numbers.isna(), frame, key_column, source, column, "value is missing")
+    if non_negative:
+        reject_first(numbers < 0, frame, key_column, source, column,
+                     lambda line: f"{shown(text[line])} is negative")
     return numbers
+
+
+def check_lengths(frame: pd.DataFrame, limits: dict[str, int], source: str, key_column: str) -> None:
+    """Fail on the first text longer than the database column it is stored in (``limits``: file
+    column → characters), the same on SQLite (which would store it) and PostgreSQL (which refuses)."""
+    for column, limit in limits.items():
+        lengths = frame[column].str.len()
+        reject_first(lengths > limit, frame, key_column, source, column,
+                     lambda line, lengths=lengths, limit=limit:
+                     f"{int(lengths[line]):,} characters, longer than the {limit} the database stores")
 
 
 def to_date(frame: pd.DataFrame, column: str, source: str, key_column: str, date_format: str) -> pd.Series:
@@ -89,7 +95,7 @@ def to_date(frame: pd.DataFrame, column: str, source: str, key_column: str, date
     dates = pd.to_datetime(text.str.strip(), format=date_format, errors="coerce")
     reject_first(
         dates.isna(), frame, key_column, source, column,
-        lambda line: "value is missing" if pd.isna(text[line]) else f"{text[line]!r} is not a date ({date_format})",
+        lambda line: "value is missing" if pd.isna(text[line]) else f"{shown(text[line])} is not a date ({date_format})",
     )
     return dates
 

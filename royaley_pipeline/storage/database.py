@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from filelock import FileLock
 from sqlalchemy import Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -54,16 +56,24 @@ _MIGRATION_LOCK_KEY = 0x526F79616C6579  # "Royaley"
 def upgrade_to_head(engine: Engine) -> None:
     """Run the Alembic migrations on this engine's database (a no-op when already at head).
 
-    On PostgreSQL several processes (code server, run workers, the CLI) may meet a fresh database
-    at once; a transaction-scoped advisory lock lets one migrate while the others wait and then
-    find it at head, instead of failing on "relation already exists".
+    Several processes (code server, run workers, the CLI) may meet a fresh database at once; one
+    migrates while the others wait and then find it at head, instead of failing on "relation
+    already exists": on PostgreSQL through a transaction-scoped advisory lock, on an SQLite file
+    through a lock file next to it.
     """
-    with _migrate_lock, engine.begin() as connection:
+    with _migrate_lock, _sqlite_file_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _sqlite_file_lock(engine: Engine):
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        return nullcontext()
+    return FileLock(f"{database}.migrate.lock", timeout=600)
 
 
 _engines: dict[str, Engine] = {}

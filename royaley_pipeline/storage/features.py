@@ -8,24 +8,12 @@ from datetime import UTC, date, datetime
 import pandas as pd
 from sqlalchemy import Engine, delete, select
 
+from royaley_pipeline.domain.features import KEY_COLUMNS
 from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.games import load_games, load_odds_snapshots, load_weather
 from royaley_pipeline.storage.injuries import load_injuries
 from royaley_pipeline.storage.models import FeatureRow, GameRow, SportRow
 from royaley_pipeline.storage.records import to_python
-
-# Columns that identify the game; they live on the games table, not in the JSON values.
-KEY_COLUMNS = (
-    "game_id",
-    "sport",
-    "season",
-    "game_date",
-    "start_time",
-    "home_team",
-    "away_team",
-    "neutral_site",
-    "status",
-)
 
 
 def load_feature_inputs(engine: Engine, sport_code: str, end: date | None = None) -> dict[str, pd.DataFrame]:
@@ -51,7 +39,7 @@ def replace_features(
         (pd.to_datetime(features["game_date"]).dt.date >= start)
         & (pd.to_datetime(features["game_date"]).dt.date <= end)
     ]
-    value_columns = [c for c in window.columns if c not in KEY_COLUMNS]
+    value_columns = [c for c in window.columns if c not in KEY_COLUMNS]  # keys live on the games table
     computed_at = datetime.now(UTC)
     with engine.begin() as connection:
         sport_id = connection.execute(select(SportRow.id).where(SportRow.code == sport.code)).scalar_one()

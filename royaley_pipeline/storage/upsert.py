@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, String, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 # SQLite allows 32,766 bound variables per statement; stay well below it on both dialects.
@@ -28,6 +28,7 @@ def upsert_rows(
     if not rows:
         return 0
     keys = list(key_columns)
+    check_text(table, rows, keys)
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     columns = list(rows[0])
     batch_size = max(1, _MAX_VARIABLES // max(1, len(columns)))
@@ -41,3 +42,25 @@ def upsert_rows(
             statement = statement.on_conflict_do_nothing(index_elements=keys)
         connection.execute(statement)
     return len(rows)
+
+
+class UnstorableTextError(ValueError):
+    """A text value the database column cannot hold as given (too long, or with a NUL byte)."""
+
+
+def check_text(table: Table, rows: Sequence[dict[str, Any]], keys: list[str]) -> None:
+    """Refuse, on both dialects alike, text PostgreSQL would refuse and SQLite would keep or cut:
+    longer than its ``String(n)`` column, or holding a NUL byte (SQLite ends the string there).
+
+    Readers of source files check their rows first, naming file and row; this is the net under
+    every writer (live payloads included).
+    """
+    limits = {column.name: column.type.length for column in table.columns
+              if isinstance(column.type, String) and column.name in rows[0]}
+    for row in rows:
+        for name, limit in limits.items():
+            value = row[name]
+            if isinstance(value, str) and ((limit is not None and len(value) > limit) or "\x00" in value):
+                key = ", ".join(f"{column}={str(row.get(column))[:40]}" for column in keys)
+                problem = "holds a NUL byte" if "\x00" in value else f"is {len(value):,} characters, over its {limit}"
+                raise UnstorableTextError(f"{table.name}.{name} of the row {key} {problem}")

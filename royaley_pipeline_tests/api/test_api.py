@@ -11,7 +11,8 @@ from dagster import DagsterInstance
 from mlflow import MlflowClient
 
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.launch import MODEL_OP
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline_tests.api.server import ROYALEY, free_port, running_api
 from royaley_pipeline_tests.assets.conftest import Pipeline
 
@@ -67,7 +68,9 @@ def test_a_training_request_becomes_a_dagster_run_that_registers_a_model(trained
     instance = DagsterInstance.from_config(str(home / "dagster"))
     run = instance.get_run_by_id(first["run_id"])
     assert run.job_name == "training_job" and run.tags["dagster/partition"] == "moneyline|NFL"
-    assert run.run_config["ops"]["models__game_outcome_model"]["config"]["max_runtime_seconds"] == 300
+    assert (run.tags["royaley/origin"], run.tags["royaley/sport"], run.tags["royaley/bet_type"]) == (
+        "api", "NFL", "moneyline")
+    assert run.run_config["ops"][MODEL_OP]["config"]["max_runtime_seconds"] == 300
     client = mlflow_client(home)
     champion = client.get_model_version_by_alias("royaley-nfl-moneyline", "champion")
     assert client.get_run(champion.run_id).data.tags["dagster_run_id"] in (first["run_id"], second["run_id"])
@@ -123,7 +126,7 @@ def test_a_failing_training_run_reports_the_failing_step_and_its_error(api):
     assert status == 202
     done = api.wait_for_run(launched["run_id"])
     assert done["status"] == "failure"
-    assert done["failed_step"] == "models__game_outcome_model"
+    assert done["failed_step"] == MODEL_OP
     assert done["error"] == f"no {FEATURE_SET_VERSION} features stored for NBA: materialise features first"
     assert done["model_id"] is None
 

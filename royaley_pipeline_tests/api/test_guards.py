@@ -99,12 +99,12 @@ def test_the_launcher_bounds_its_queue(tmp_path):
     """One running and ``max_waiting`` waiting; the next is refused until one finishes."""
     release = threading.Event()
 
-    def slow_definitions():
+    def slow_execute(*_args, **_kwargs):
         release.wait(60)  # the worker is busy with the first request until released
-        raise RuntimeError("no definitions needed: the run is abandoned once released")
+        raise RuntimeError("the run is abandoned once released")
 
     instance = DagsterInstance.ephemeral()
-    launcher = InProcessLauncher(instance, slow_definitions, max_waiting=2)
+    launcher = InProcessLauncher(instance, max_waiting=2, execute=slow_execute)
     request = TrainingRequest("NFL", "moneyline", "sklearn")
     try:
         ids = [launcher.launch(request) for _ in range(3)]

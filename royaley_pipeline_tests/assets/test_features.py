@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.games import load_games
 from royaley_pipeline.storage.models import InjuryRow, SportRow, TeamRow

@@ -7,7 +7,8 @@ import h2o
 import pytest
 from mlflow import MlflowClient
 
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.launch import MODEL_OP
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.games import count_rows
 from royaley_pipeline.storage.predictions import load_predictions
 from royaley_pipeline_tests.assets.conftest import Pipeline
@@ -34,14 +35,14 @@ def client_for(pipeline: Pipeline) -> MlflowClient:
 def h2o_spread(collected):
     result = collected.train("NFL", "spread", framework="h2o", algorithm="gbm", **SMALL)
     assert result.success, failure_message(result)
-    return result.asset_materializations_for_node("models__game_outcome_model")[0].metadata
+    return result.asset_materializations_for_node(MODEL_OP)[0].metadata
 
 
 @pytest.fixture(scope="module")
 def autogluon_moneyline(collected):
     result = collected.train("NFL", "moneyline", framework="autogluon", max_runtime_seconds=8, **SMALL)
     assert result.success, failure_message(result)
-    return result.asset_materializations_for_node("models__game_outcome_model")[0].metadata
+    return result.asset_materializations_for_node(MODEL_OP)[0].metadata
 
 
 def test_h2o_model_is_registered_with_its_mojo_and_reports(collected, h2o_spread, h2o_cluster):

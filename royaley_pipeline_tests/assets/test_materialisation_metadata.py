@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from royaley_pipeline.assets.checks import features_point_in_time_spot_check
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.models import FeatureRow
 
 

@@ -8,8 +8,9 @@ import pytest
 from mlflow import MlflowClient
 
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
+from royaley_pipeline.launch import MODEL_OP
 from royaley_pipeline.partitions import model_key
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.predictions import load_predictions
 from royaley_pipeline_tests.assets.conftest import Pipeline
@@ -68,7 +69,7 @@ def test_a_retrained_model_is_challenger_and_promotion_is_decided_on_the_same_se
     # A second version on the same seasons: the gate must decide on those seasons, either way.
     result = trained.train("NFL", "moneyline", **TRAINING)
     assert result.success, failure_message(result)
-    metadata = result.asset_materializations_for_node("models__game_outcome_model")[0].metadata
+    metadata = result.asset_materializations_for_node(MODEL_OP)[0].metadata
     client = mlflow_client(trained)
     version = str(metadata["model_version"].value)
     assert str(client.get_model_version_by_alias("royaley-nfl-moneyline", "challenger").version) == version

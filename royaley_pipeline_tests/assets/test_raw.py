@@ -8,7 +8,7 @@ import pandas as pd
 from dagster import AssetKey, DagsterEventType, EventRecordsFilter
 
 from royaley_pipeline.config import PACKAGE_DATA
-from royaley_pipeline.runner import failure_message
+from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.games import count_rows, load_games
 from royaley_pipeline_tests.assets.conftest import Pipeline
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from royaley_pipeline.collectors.http import RetrySettings
-from royaley_pipeline.collectors.settings import CollectorsResource
+from royaley_pipeline.collectors.settings import CollectorsResource, collectors_from_settings
+from royaley_pipeline.config import load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ODDS_KEY = "odds-key-SECRET-0123456789"
@@ -43,7 +44,8 @@ def collectors(httpserver, monkeypatch) -> CollectorsResource:
 
 def make_collectors(httpserver, **overrides) -> CollectorsResource:
     base = httpserver.url_for("").rstrip("/")
-    return CollectorsResource(
+    return collectors_from_settings(
+        load_settings(),  # the secrets set above reach the resource as EnvVars, as in production
         espn_base_url=f"{base}/espn",
         odds_api_base_url=f"{base}/oddsapi",
         pinnacle_base_url=f"{base}/pinnacle",

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from werkzeug import Response
 
 from royaley_pipeline.assets.live import ESPN_GAMES, LIVE_ASSETS_BY_SOURCE, ODDS_API_SNAPSHOTS
-from royaley_pipeline.definitions import defs as DEFINITIONS
 from royaley_pipeline.partitions import sport_day_key
 from royaley_pipeline.resources import DatabaseResource
+from royaley_pipeline.runner import definitions
 from royaley_pipeline.sensors import features_after_collection_sensor, new_odds_sensor
 from royaley_pipeline.storage.models import GameRow, InjuryRow, OddsSnapshotRow, WeatherRow
 from royaley_pipeline_tests.collectors.conftest import (
@@ -123,9 +123,9 @@ def test_a_days_collection_fills_games_odds_weather_and_injuries(
 def test_sensor_requests_the_days_predictions_when_new_odds_land(database_url, collectors, httpserver, instance):
     serve_day(httpserver)
     assert run([espn_games, the_odds_api_snapshots], NFL_KEY, database_url, collectors, instance).success
-    first = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, definitions=DEFINITIONS))
+    first = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, definitions=definitions()))
     assert [request.partition_key for request in first.run_requests] == [NFL_KEY]
-    again = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor, definitions=DEFINITIONS))
+    again = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor, definitions=definitions()))
     assert not again.run_requests  # nothing new since the cursor
     httpserver.clear()
     moved = fixture_json("odds_api_nfl.json")
@@ -136,7 +136,7 @@ def test_sensor_requests_the_days_predictions_when_new_odds_land(database_url, c
                 market["last_update"] = "2025-09-07T09:00:00Z"
     serve_day(httpserver, odds=moved)
     assert run([the_odds_api_snapshots], NFL_KEY, database_url, collectors, instance).success
-    later = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor, definitions=DEFINITIONS))
+    later = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor, definitions=definitions()))
     assert [request.partition_key for request in later.run_requests] == [NFL_KEY]
     assert later.run_requests[0].run_key != first.run_requests[0].run_key
 

@@ -13,9 +13,9 @@ from dagster import AssetKey, DagsterInstance
 from mlflow import MlflowClient
 
 from royaley_pipeline.config import load_settings
-from royaley_pipeline.definitions import build_definitions
-from royaley_pipeline.partitions import model_key, sport_day_key, sport_month_key
-from royaley_pipeline.runner import RANGE_END_TAG, RANGE_START_TAG, failure_message, quiet
+from royaley_pipeline.launch import COLLECTION_JOB, PREDICTIONS_JOB, run_config, training_config
+from royaley_pipeline.run_failures import failure_message
+from royaley_pipeline.runner import definitions, run_model, run_sport_dates
 from royaley_pipeline_tests.deployment.conftest import (
     REPOSITORY,
     Stack,
@@ -34,10 +34,7 @@ MODEL_NAME = "royaley-nfl-moneyline"
 SCHEDULE = "daily_predictions_schedule"
 
 
-def execute(defs, instance, job_name: str, run_config=None, **kwargs):
-    result = defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance, run_config=quiet(run_config), raise_on_error=False, **kwargs
-    )
+def succeeded(result):
     assert result.success, failure_message(result)
     return result
 
@@ -54,7 +51,10 @@ def test_the_flow_runs_on_postgres_dagster_storage_and_a_postgres_backed_mlflow_
     for name, value in stack.environment().items():
         monkeypatch.setenv(name, value)
     settings = load_settings()
-    defs = build_definitions(settings)
+    defs = definitions(settings)
+    # The secrets reach the resources as EnvVars: the definitions hold variable names, not values.
+    assert defs.resources["database"].url == "ROYALEY_DATABASE_URL"
+    assert defs.resources["model_registry"].tracking_uri == "MLFLOW_TRACKING_URI"
     with DagsterInstance.from_config(str(stack.dagster_home)) as instance:
         # docker/dagster.yaml exactly as the images carry it.
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
@@ -62,12 +62,11 @@ def test_the_flow_runs_on_postgres_dagster_storage_and_a_postgres_backed_mlflow_
         assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         assert type(instance.run_launcher).__name__ == "DockerRunLauncher"
-        months = {RANGE_START_TAG: sport_month_key("NFL", HISTORY[0]), RANGE_END_TAG: sport_month_key("NFL", HISTORY[1])}
-        collection = execute(defs, instance, "collection_job", tags=months)
-        training = execute(defs, instance, "training_job", partition_key=model_key("NFL", "moneyline"),
-                           run_config={"ops": {"models__game_outcome_model": {"config": {"first_test_season": 2016}}}})
-        slate = {RANGE_START_TAG: sport_day_key("NFL", SLATE_DAY), RANGE_END_TAG: sport_day_key("NFL", SLATE_DAY)}
-        predictions = execute(defs, instance, "predictions_job", tags=slate)
+        collection = succeeded(run_sport_dates(COLLECTION_JOB, "NFL", *HISTORY, dagster_instance=instance, defs=defs))
+        training = succeeded(run_model("NFL", "moneyline", config=run_config(training_config(first_test_season=2016)),
+                                       dagster_instance=instance, defs=defs))
+        predictions = succeeded(run_sport_dates(PREDICTIONS_JOB, "NFL", SLATE_DAY, SLATE_DAY,
+                                                dagster_instance=instance, defs=defs))
     run_ids = {result.run_id for result in (collection, training, predictions)}
 
     # A schedule turned on from the CLI, as an operator would: its state is stored in PostgreSQL.
@@ -145,7 +144,7 @@ def test_the_compose_services_processes_work_against_postgres(stack, tmp_path):
         started = run_quietly([str(binaries / "dagster"), "schedule", "start", "--start-all", "-w", str(workspace)],
                               environment, capture=True)
         assert started.returncode == 0, started.stdout + started.stderr
-        names = [schedule.name for schedule in build_definitions(load_settings(environment)).schedules]
+        names = [schedule.name for schedule in definitions(load_settings(environment)).schedules]
         assert running_schedules() - before == len(names) == 3
         for name in names:
             assert scalar(stack.dagster_url, "SELECT count(*) FROM instigators WHERE status = 'RUNNING' "

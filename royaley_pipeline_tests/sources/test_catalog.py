@@ -8,7 +8,6 @@ from royaley_pipeline.sources.catalog import (
     read_sport_history,
 )
 from royaley_pipeline.sources.frames import GAME_COLUMNS, ODDS_COLUMNS
-from royaley_pipeline.sources.nfelo import default_nfelo_path
 
 
 def test_locations_point_at_embedded_files():
@@ -22,11 +21,12 @@ def test_locations_point_at_embedded_files():
 
 
 def test_nfl_history_for_one_season():
-    batch = read_sport_history("nfl", load_settings({}), start="2023-09-01", end="2024-02-29")
+    settings = load_settings()  # with nfelo when ROYALEY_SHARED_DATA / ROYALEY_NFELO_PATH name a copy
+    batch = read_sport_history("nfl", settings, start="2023-09-01", end="2024-02-29")
     assert len(batch.games) == 285
     assert set(batch.odds["source_game_id"]) <= set(batch.games["source_game_id"])
     books = set(batch.odds["book"])
-    assert books == ({"nflverse_close", "nfelo"} if default_nfelo_path() else {"nflverse_close"})
+    assert books == ({"nflverse_close", "nfelo"} if settings.nfelo_path else {"nflverse_close"})
     assert list(batch.games.columns) == list(GAME_COLUMNS)
     assert list(batch.odds.columns) == list(ODDS_COLUMNS)
 

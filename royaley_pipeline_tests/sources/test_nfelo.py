@@ -4,17 +4,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from royaley_pipeline.config import PACKAGE_DATA
+from royaley_pipeline.config import PACKAGE_DATA, load_settings
+from royaley_pipeline.errors import BadRequest
+from royaley_pipeline.sources.catalog import default_source_locations
 from royaley_pipeline.sources.errors import SourceRecordError, UnknownTeamError
 from royaley_pipeline.sources.nfelo import (
     LINE_COLUMNS,
-    default_nfelo_path,
     read_nfelo_lines,
 )
 from royaley_pipeline.sources.nflverse import read_nflverse_games
 
-NFELO_PATH = default_nfelo_path()
-needs_nfelo = pytest.mark.skipif(NFELO_PATH is None, reason="nfelo file not available (not redistributed)")
+# Given by `make test` / .ci/run as ROYALEY_SHARED_DATA=../shared/data when that folder exists.
+NFELO_PATH = load_settings().nfelo_path
+needs_nfelo = pytest.mark.skipif(NFELO_PATH is None or not NFELO_PATH.is_file(),
+                                 reason="nfelo file not configured (not redistributed; set ROYALEY_SHARED_DATA)")
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +37,19 @@ def test_nfelo_is_not_embedded_in_the_package():
     assert not list(PACKAGE_DATA.rglob("*nfelo*"))
 
 
-def test_default_path_prefers_the_environment(tmp_path):
-    assert default_nfelo_path({"ROYALEY_NFELO_PATH": str(tmp_path / "x.csv")}) == tmp_path / "x.csv"
-    found = default_nfelo_path({})
-    assert found is None or found.name == "nfelo_games.csv"
+def test_the_nfelo_path_is_a_setting_never_a_guess(tmp_path):
+    explicit = {"ROYALEY_NFELO_PATH": str(tmp_path / "x.csv"), "ROYALEY_SHARED_DATA": str(tmp_path / "shared")}
+    assert load_settings(explicit).nfelo_path == tmp_path / "x.csv"
+    shared = {"ROYALEY_SHARED_DATA": str(tmp_path / "shared")}
+    assert load_settings(shared).nfelo_path == tmp_path / "shared" / "nfelo" / "nfelo_games.csv"
+    assert load_settings({"ROYALEY_NFELO_PATH": "", **shared}).nfelo_path is None  # explicitly off
+    assert load_settings({}).nfelo_path is None  # nothing configured: no look beside the repository
+
+
+def test_a_configured_nfelo_file_that_is_missing_is_refused(tmp_path):
+    settings = load_settings({"ROYALEY_SHARED_DATA": str(tmp_path)})
+    with pytest.raises(BadRequest, match="nfelo file .*nfelo_games.csv does not exist"):
+        default_source_locations(settings)
 
 
 @needs_nfelo

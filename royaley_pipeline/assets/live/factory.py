@@ -17,11 +17,9 @@ plus the partition's ``sports``, ``first_date`` and ``last_date``.
 """
 
 
-import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -37,7 +35,6 @@ from dagster import (
     AssetsDefinition,
     AssetSpec,
     Backoff,
-    Failure,
     Jitter,
     MaterializeResult,
     RetryPolicy,
@@ -52,11 +49,11 @@ from royaley_pipeline.assets.catalog import (
     row_count,
     schema_metadata,
 )
-from royaley_pipeline.collectors.errors import ServiceUnavailableError
+from royaley_pipeline.assets.failures import bad_records_fail_without_retry
 from royaley_pipeline.collectors.settings import CollectorsResource
+from royaley_pipeline.config import collector_retry_delay
 from royaley_pipeline.partitions import SportDateWindow, parse_sport_date_keys, sport_day_partitions
 from royaley_pipeline.resources import DatabaseResource
-from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import SourceBatch, validate_batch
 from royaley_pipeline.sports import SPORTS, get_sport
 from royaley_pipeline.storage.collected import count_collected, store_collected
@@ -154,8 +151,8 @@ class LiveSource:
 
 
 def retry_delay() -> float:
-    """Seconds before the first op-level retry: the one environment read of the live assets."""
-    return float(os.environ.get("ROYALEY_COLLECTOR_RETRY_DELAY", "60"))
+    """Seconds before the first op-level retry (``ROYALEY_COLLECTOR_RETRY_DELAY``, via the settings)."""
+    return collector_retry_delay()
 
 
 def retry_policy() -> RetryPolicy:
@@ -195,7 +192,7 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
     engine = database.engine()
     written, notes, warnings, not_covered = Counter(), {name: set() for name in source.notes}, [], []
     try:
-        with _guarded():
+        with bad_records_fail_without_retry():
             for sport, day in _sport_days(window):
                 league = get_sport(sport).sources.get(source.name)
                 if league is None:
@@ -225,18 +222,6 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
             **extra})
     if AssetCheckKey(source.keys[0], source.contract.name) in context.selected_asset_check_keys:
         yield _contract(source, database.engine(), window, warnings)
-
-
-@contextmanager
-def _guarded():
-    """Bad payloads and rejected requests fail the partition without op retries (the same answer
-    would fail again); an unavailable service is left to the retry policy."""
-    try:
-        yield
-    except ServiceUnavailableError:
-        raise
-    except SourceRecordError as error:
-        raise Failure(description=str(error), allow_retries=False) from None
 
 
 def _sport_days(window: SportDateWindow):
