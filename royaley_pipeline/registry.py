@@ -556,7 +556,10 @@ class ModelRegistry:
 
 def _season_span(season_metrics: pd.DataFrame) -> str:
     seasons = season_metrics["season"]
-    return f"{int(seasons.min())}–{int(seasons.max())}" if len(seasons) else "none"
+    if not len(seasons):
+        return "none"
+    first, last = int(seasons.min()), int(seasons.max())
+    return str(first) if first == last else f"{first}–{last}"
 
 
 def _data_window(tags: dict[str, str]) -> dict[str, int | str | None]:

@@ -210,7 +210,8 @@ def reliability_png(out_of_fold: pd.DataFrame, min_games: int = MIN_GAMES_PER_BI
         if not len(rows):
             continue
         table = reliability_table(rows["label"], rows[column], min_games=min_games)
-        (line,) = axes.plot(table["mean_forecast"], table["observed"], marker="o", label=name)
+        (line,) = axes.plot(table["mean_forecast"], table["observed"], marker="o", label=name,
+                            zorder=3 if name == "model" else 2)  # the model on top of a baseline it equals
         if name == "model":
             for x, y, games in zip(table["mean_forecast"], table["observed"], table["games"], strict=True):
                 axes.annotate(str(int(games)), (x, y), textcoords="offset points", xytext=(0, 7),

@@ -35,9 +35,11 @@ class ModelRegistryResource(ConfigurableResource):
     tracking_uri: str
     mlflow_ui_url: str = ""  # ROYALEY_MLFLOW_UI_URL: Dagster metadata links to MLflow runs and versions
     dagster_ui_url: str = ""  # ROYALEY_DAGSTER_UI_URL: MLflow runs link back to their Dagster run
+    artifact_location: str = ""  # new experiments' artifact folder; empty: the tracking server's default
 
     def registry(self) -> ModelRegistry:
-        return ModelRegistry(self.tracking_uri, ui_url=self.mlflow_ui_url or None)
+        return ModelRegistry(self.tracking_uri, artifact_location=self.artifact_location or None,
+                             ui_url=self.mlflow_ui_url or None)
 
     def dagster_run_tags(self, run_id: str) -> dict[str, str]:
         """``dagster_run_url`` for an MLflow run, when the Dagster UI's address is configured."""
@@ -86,6 +88,10 @@ def build_resources(settings: Settings) -> dict[str, ConfigurableResource]:
             tracking_uri=settings.config_value(MLFLOW_TRACKING_URI, settings.mlflow_tracking_uri),
             mlflow_ui_url=settings.mlflow_ui_url or "",
             dagster_ui_url=settings.dagster_ui_url or "",
+            # A local store keeps its artifacts under the home too (MLflow's default is ./mlruns of
+            # whichever process trains first); a tracking server keeps its own.
+            artifact_location="" if settings.mlflow_tracking_uri.startswith(("http://", "https://"))
+            else str(settings.home / "mlartifacts"),
         ),
         "collectors": collectors_from_settings(settings),
         "h2o_cluster": H2OClusterResource(

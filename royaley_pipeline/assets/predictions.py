@@ -16,6 +16,9 @@ from dagster import (
     Config,
     MaterializeResult,
     MetadataValue,
+    TableColumn,
+    TableRecord,
+    TableSchema,
     asset,
 )
 from pydantic import Field
@@ -130,7 +133,7 @@ def game_predictions(
             "last_date": str(window.end),
             "tier_counts": MetadataValue.json(slate["tier"].value_counts().to_dict() if len(slate) else {}),
             "files": MetadataValue.md("\n".join(f"- `{f}`" for f in files) or "_none_"),
-            "slate": MetadataValue.md(slate_markdown(slate)),
+            "slate": slate_table(slate),
         }
     )
 
@@ -180,26 +183,34 @@ def write_slate_json(root: Path, sport: str, day: date, slate: pd.DataFrame) -> 
     return path
 
 
-def slate_markdown(slate: pd.DataFrame) -> str:
+SLATE_COLUMNS = {  # shown name: (slate column, type, decimals)
+    "game": ("game", "string", None), "bet": ("bet_type", "string", None), "side": ("side", "string", None),
+    "line": ("line", "float", 1), "price": ("price_american", "int", None), "p": ("probability", "float", 3),
+    "market p": ("market_probability", "float", 3), "edge": ("edge", "float", 3), "tier": ("tier", "string", None),
+    "stake": ("kelly_stake", "float", 4),
+}
+
+
+def slate_table(slate: pd.DataFrame) -> MetadataValue:
+    """The slate as a table value: shown inline and whole on the asset's page (markdown this long is
+    a pop-up), short headers, away@home without spaces so a game stays on one line, and no line
+    for a moneyline (an empty cell, not "nan")."""
     if slate.empty:
-        return "_no predictions_"
-    shown = slate.assign(
-        game=slate["away_team"] + " @ " + slate["home_team"],
-        probability=slate["probability"].round(3),
-        market_probability=slate["market_probability"].round(3),
-        edge=slate["edge"].round(3),
-        kelly_stake=slate["kelly_stake"].round(4),
-    )
-    columns = [
-        "game",
-        "bet_type",
-        "side",
-        "line",
-        "price_american",
-        "probability",
-        "market_probability",
-        "edge",
-        "tier",
-        "kelly_stake",
-    ]
-    return shown[columns].to_markdown(index=False)
+        return MetadataValue.md("_no predictions_")
+    shown = slate.assign(game=slate["away_team"] + "@" + slate["home_team"])
+    records = []
+    for row in shown.to_dict("records"):
+        record = {}
+        for name, (column, kind, decimals) in SLATE_COLUMNS.items():
+            value = row.get(column)
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                record[name] = None
+            elif kind == "int":
+                record[name] = int(value)
+            elif kind == "float":
+                record[name] = round(float(value), decimals)
+            else:
+                record[name] = str(value)
+        records.append(TableRecord(record))
+    schema = TableSchema(columns=[TableColumn(name, kind) for name, (_, kind, _) in SLATE_COLUMNS.items()])
+    return MetadataValue.table(records=records, schema=schema)

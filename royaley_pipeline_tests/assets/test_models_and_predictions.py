@@ -106,7 +106,10 @@ def test_predictions_carry_edge_tier_and_bounded_stakes(trained):
     stored = json.loads((trained.settings.predictions_path / "NFL" / f"{SLATE_DAY}.json").read_text())
     assert len(stored["predictions"]) == len(slate)
     metadata = result.asset_materializations_for_node("predictions__game_predictions")[0].metadata
-    assert "| game" in metadata["slate"].value
+    shown = [record.data for record in metadata["slate"].value.records]
+    assert len(shown) == len(slate) and all("@" in row["game"] and " " not in row["game"] for row in shown)
+    assert all(row["line"] is None for row in shown if row["bet"] == "moneyline")
+    assert any(row["line"] is not None for row in shown if row["bet"] == "total")
     assert metadata["dagster/row_count"].value == len(slate)
     checks = {check.check_name: check for check in result.get_asset_check_evaluations()}
     assert set(checks) == {"slate_present_on_game_days", "probabilities_and_stakes_in_range"}
