@@ -229,7 +229,7 @@ def dagster_page(page, dagster_dev, path: str):
 
 
 def test_the_asset_graph_shows_five_groups_and_collector_nodes_named_by_their_source(dagster_dev, tmp_path):
-    with browser_page() as page:
+    with browser_page(height=2400) as page:  # tall enough for the eight collector nodes stacked
         dagster_page(page, dagster_dev, "/asset-groups")
         for group in ("collectors", "features", "models", "predictions", "raw"):
             page.get_by_text(group, exact=True).first.wait_for()
@@ -237,7 +237,7 @@ def test_the_asset_graph_shows_five_groups_and_collector_nodes_named_by_their_so
         page.goto(f"{dagster_dev.url}/locations/{LOCATION}/asset-groups/{LIVE_GROUP}")
         for node in ("espn_games", "espn_injuries", "the_odds_api_odds_snapshots", "pinnacle_odds_snapshots",
                      "open_meteo_weather", "nflverse_games", "sackmann_matches", "thesportsdb_events"):
-            page.get_by_text(node, exact=True).first.wait_for()
+            page.get_by_text(node, exact=True).first.wait_for(state="attached")
         page.screenshot(path=str(tmp_path / "asset_graph_collectors.png"))
         for repeated in ("games", "odds_snapshots", "weather"):  # the raw group's node names
             assert page.get_by_text(repeated, exact=True).count() == 0, repeated

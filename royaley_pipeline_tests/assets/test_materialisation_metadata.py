@@ -1,23 +1,34 @@
-"""What the Dagster UI shows on each materialisation: a preview of the rows and a quality table."""
+"""What the Dagster UI shows on each materialisation: a preview of the rows, a quality table, and
+Dagster's standard row counts, column schemas, code versions, freshness policies and feature checks."""
 
 import json
 from datetime import date
 
+import pytest
 from sqlalchemy import select, update
 
 from royaley_pipeline.assets.checks import features_point_in_time_spot_check
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
 from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline.storage.models import FeatureRow
+from royaley_pipeline_tests.assets.conftest import Pipeline
 
 
-def test_raw_and_feature_materialisations_carry_previews_and_quality_tables(pipeline):
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    """September and October 2023 of the NFL collected once, with the metadata of each asset."""
+    pipeline = Pipeline(tmp_path_factory.mktemp("collected"))
     result = pipeline.run_months("collection_job", "NFL", date(2023, 9, 1), date(2023, 10, 31))
     assert result.success, failure_message(result)
     metadata = {
         "/".join(event.asset_key.path): event.materialization.metadata
         for event in result.get_asset_materialization_events()
     }
+    return pipeline, result, metadata
+
+
+def test_raw_and_feature_materialisations_carry_previews_and_quality_tables(collected):
+    _, _, metadata = collected
     games, odds, weather = metadata["raw/games"], metadata["raw/odds_snapshots"], metadata["raw/weather"]
     # The 2023 opener heads each raw preview: DET 21 @ KC 20, closing KC -4 at -110.
     assert "| NFL     | 2023-09-07  | DET         | KC          |           21 |           20 |" in games["preview"].value
@@ -34,13 +45,8 @@ def test_raw_and_feature_materialisations_carry_previews_and_quality_tables(pipe
     assert "2023-10-" in features["preview"].value  # the window's last games
 
 
-def test_row_counts_column_schemas_code_versions_and_feature_checks_in_dagsters_standard_places(pipeline):
-    result = pipeline.run_months("collection_job", "NFL", date(2023, 9, 1), date(2023, 10, 31))
-    assert result.success, failure_message(result)
-    metadata = {
-        "/".join(event.asset_key.path): event.materialization.metadata
-        for event in result.get_asset_materialization_events()
-    }
+def test_row_counts_column_schemas_code_versions_and_feature_checks_in_dagsters_standard_places(collected):
+    pipeline, result, metadata = collected
     for key in ("raw/games", "raw/odds_snapshots", "raw/weather", "features/game_features"):
         assert metadata[key]["dagster/row_count"].value == metadata[key]["rows_written"].value > 0, key
     assert metadata["raw/games"]["dagster/row_count"].value == 122  # September and October 2023
