@@ -57,6 +57,8 @@ EXTRAS_REQUIRE = {
         # UI tests drive Debian's Chromium (installed by .ci/run); Playwright's own browser download
         # cannot work without internet, so the tests pass the system browser's path.
         "playwright==1.65.2",
+        # `dg check defs` / `dg dev` on the repository (dg.toml); same release as the dagster pin.
+        "dagster-dg-cli==1.13.27",
         *DOCKER_REQUIRES,
     ],
 }

@@ -178,21 +178,20 @@ def _run_or_fail(description: str, launch) -> None:
 
 
 def cmd_ingest(args, settings) -> int:
-    end = args.end or date.today()
-    for sport in _sports(args):
-        _run_or_fail(
-            f"ingest {sport} {args.start}..{end}",
-            lambda s=sport: runner.run_sport_dates(COLLECTION_JOB, s, args.start, end),
-        )
-    return 0
+    return _run_date_range("ingest", COLLECTION_JOB, args)
 
 
 def cmd_features(args, settings) -> int:
+    return _run_date_range("features", FEATURES_JOB, args)
+
+
+def _run_date_range(command: str, job_name: str, args) -> int:
+    """One run of ``job_name`` per requested sport over ``--start``..``--end`` (default today)."""
     end = args.end or date.today()
     for sport in _sports(args):
         _run_or_fail(
-            f"features {sport} {args.start}..{end}",
-            lambda s=sport: runner.run_sport_dates(FEATURES_JOB, s, args.start, end),
+            f"{command} {sport} {args.start}..{end}",
+            lambda s=sport: runner.run_sport_dates(job_name, s, args.start, end),
         )
     return 0
 

@@ -128,7 +128,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         nfelo_path=nfelo,
         schedule_timezone=env.get("ROYALEY_SCHEDULE_TIMEZONE", DEFAULT_SCHEDULE_TIMEZONE),
         scheduled_sports=_sports(env.get("ROYALEY_SCHEDULED_SPORTS", DEFAULT_SCHEDULED_SPORTS)),
-        collector_retry_delay=collector_retry_delay(env),
+        collector_retry_delay=_number(env, "ROYALEY_COLLECTOR_RETRY_DELAY", "60", float),
         h2o_url=env.get("ROYALEY_H2O_URL") or None,
         h2o_nthreads=_number(env, "ROYALEY_H2O_NTHREADS", "2", int),
         h2o_max_mem_size=env.get("ROYALEY_H2O_MAX_MEM_SIZE", "2G"),
@@ -148,12 +148,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         git_url=env.get("ROYALEY_GIT_URL") or None,
         git_branch=env.get("ROYALEY_GIT_BRANCH", "main"),
     )
-
-
-def collector_retry_delay(environ: Mapping[str, str] | None = None) -> float:
-    """``ROYALEY_COLLECTOR_RETRY_DELAY`` alone: the live assets' retry policy is part of their
-    definition, built when their module is imported, so it must not depend on any other setting."""
-    return _number(os.environ if environ is None else environ, "ROYALEY_COLLECTOR_RETRY_DELAY", "60", float)
 
 
 def _set(env: Mapping[str, str], variables: Mapping[str, str]) -> dict[str, str]:

@@ -17,6 +17,13 @@ from royaley_pipeline.home import initialise_home
 from royaley_pipeline.launch import TRAINING_JOB, Origin, range_tags, run_config, run_tags
 from royaley_pipeline.partitions import model_key
 
+_EMBEDDED_INSTANCE_YAML = """\
+# The embedded Dagster instance of `make run` / `make ui`: SQLite storage in this folder.
+# The production instance (PostgreSQL storage, run queue, a container per run) is docker/dagster.yaml.
+telemetry:
+  enabled: false
+"""
+
 
 def prepare_environment(settings: Settings | None = None) -> Settings:
     """Point DAGSTER_HOME at ROYALEY_HOME's instance (unless set) and create the home's storages."""

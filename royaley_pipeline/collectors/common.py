@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from royaley_pipeline.sources.frames import GAME_COLUMNS, conform
+from royaley_pipeline.sources.frames import GAME_COLUMNS, ODDS_COLUMNS, conform
 
 SLATE_TIMEZONE = ZoneInfo("America/New_York")  # US slates: a game's date is its Eastern date
 
@@ -17,13 +17,8 @@ EVENT_ODDS_COLUMNS = {
     "home_team": "object",
     "away_team": "object",
     "commence_time": "datetime64[ns, UTC]",
-    "book": "object",
-    "market": "object",
-    "side": "object",
-    "line": "float64",
-    "price": "float64",
-    "captured_at": "datetime64[ns, UTC]",
-    "source": "object",
+    # then a snapshot's own columns, as the odds batch of a source reader has them
+    **{name: dtype for name, dtype in ODDS_COLUMNS.items() if name not in ("sport", "source_game_id")},
 }
 INJURY_COLUMNS = {
     "sport": "object",

@@ -18,8 +18,7 @@ from pydantic import Field
 
 from royaley_pipeline.collectors.common import INJURY_COLUMNS, frame_of, games_frame, slate_date
 from royaley_pipeline.collectors.http import Fetched, ServiceClient
-from royaley_pipeline.collectors.payloads import Payload, fail, validate
-from royaley_pipeline.sources.errors import UnknownTeamError
+from royaley_pipeline.collectors.payloads import Payload, fail, resolve_team, validate
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sports import get_sport
 
@@ -117,16 +116,9 @@ def parse_scoreboard(fetched: Fetched, sport: str, teams: TeamDirectory) -> Slat
         sides = {competitor.homeAway: competitor for competitor in competition.competitors}
         if set(sides) != {"home", "away"}:
             raise fail(fetched, f"events.{index}.competitions.0.competitors", "needs one home and one away team")
-        codes = {}
-        for side, competitor in sides.items():
-            try:
-                codes[side] = teams.resolve(
-                    sport, competitor.team.abbreviation, source=SOURCE, record=f"event {event.id}", field=None
-                )
-            except UnknownTeamError as error:
-                raise UnknownTeamError(
-                    SOURCE, f"request {fetched.request}", f"events.{index}.{side}.team.abbreviation", error.message
-                ) from None
+        codes = {side: resolve_team(fetched, teams, sport, competitor.team.abbreviation,
+                                    f"events.{index}.{side}.team.abbreviation")
+                 for side, competitor in sides.items()}
         final = competition.status.type.completed
         scores = {side: _score(fetched, index, side, sides[side].score) if final else np.nan for side in sides}
         start = pd.Timestamp(event.date).tz_convert("UTC")
@@ -210,12 +202,7 @@ def parse_injuries(fetched: Fetched, sport: str, source_game_id: str, teams: Tea
     summary = validate(_Summary, fetched.json(expect_type=dict), fetched)
     rows = []
     for index, team_injuries in enumerate(summary.injuries):
-        try:
-            code = teams.resolve(sport, team_injuries.team.abbreviation, source=SOURCE, record=None)
-        except UnknownTeamError as error:
-            raise UnknownTeamError(
-                SOURCE, f"request {fetched.request}", f"injuries.{index}.team.abbreviation", error.message
-            ) from None
+        code = resolve_team(fetched, teams, sport, team_injuries.team.abbreviation, f"injuries.{index}.team.abbreviation")
         for injury in team_injuries.injuries:
             position = injury.athlete.position.abbreviation if injury.athlete.position else None
             rows.append(

@@ -17,8 +17,7 @@ import pandas as pd
 from royaley_pipeline.collectors.common import EVENT_ODDS_COLUMNS, frame_of, iso_utc, slate_window
 from royaley_pipeline.collectors.errors import QuotaExhaustedError
 from royaley_pipeline.collectors.http import Fetched, ServiceClient
-from royaley_pipeline.collectors.payloads import Payload, fail, validate
-from royaley_pipeline.sources.errors import UnknownTeamError
+from royaley_pipeline.collectors.payloads import Payload, fail, resolve_team, validate
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sports import get_sport
 
@@ -136,15 +135,8 @@ def parse_odds(fetched: Fetched, sport: str, teams: TeamDirectory) -> pd.DataFra
         if event.id in seen:
             raise fail(fetched, f"events.{e}.id", f"event {event.id} appears twice")
         seen.add(event.id)
-        codes = {}
-        for side in ("home", "away"):
-            name = getattr(event, f"{side}_team")
-            try:
-                codes[side] = teams.resolve(sport, name, source=SOURCE, record=None)
-            except UnknownTeamError as error:
-                raise UnknownTeamError(
-                    SOURCE, f"request {fetched.request}", f"{e}.{side}_team", error.message
-                ) from None
+        codes = {side: resolve_team(fetched, teams, sport, getattr(event, f"{side}_team"), f"{e}.{side}_team")
+                 for side in ("home", "away")}
         names = {event.home_team: "home", event.away_team: "away"}
         for b, book in enumerate(event.bookmakers):
             for m, market in enumerate(book.markets):

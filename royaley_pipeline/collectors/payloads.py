@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from royaley_pipeline.collectors.errors import PayloadError
 from royaley_pipeline.collectors.http import Fetched
+from royaley_pipeline.sources.errors import UnknownTeamError
+from royaley_pipeline.sources.teams import TeamDirectory
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -32,3 +34,12 @@ def validate(model: type[Model], payload: object, fetched: Fetched) -> Model:
 
 def fail(fetched: Fetched, field: str | None, message: str) -> PayloadError:
     return PayloadError(fetched.source, fetched.request, field, message)
+
+
+def resolve_team(fetched: Fetched, teams: TeamDirectory, sport: str, name: str, field: str) -> str:
+    """The team code of ``name`` as this payload spells it; an unknown team fails naming the
+    request and the field."""
+    try:
+        return teams.resolve(sport, name, source=fetched.source, record=None)
+    except UnknownTeamError as error:
+        raise UnknownTeamError(fetched.source, f"request {fetched.request}", field, error.message) from None

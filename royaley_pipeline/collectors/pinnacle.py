@@ -17,8 +17,7 @@ import pandas as pd
 
 from royaley_pipeline.collectors.common import EVENT_ODDS_COLUMNS, frame_of, slate_date
 from royaley_pipeline.collectors.http import Fetched, ServiceClient
-from royaley_pipeline.collectors.payloads import Payload, fail, validate
-from royaley_pipeline.sources.errors import UnknownTeamError
+from royaley_pipeline.collectors.payloads import Payload, fail, resolve_team, validate
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sports import get_sport
 
@@ -124,14 +123,8 @@ def parse_pinnacle(
                 continue  # live copies of a pre-game event, or another day
             if fixture.id in events:
                 raise fail(fixtures, f"league.{li}.events.{ei}.id", f"event {fixture.id} appears twice")
-            codes = {}
-            for side in ("home", "away"):
-                try:
-                    codes[side] = teams.resolve(sport, getattr(fixture, side), source=SOURCE, record=None)
-                except UnknownTeamError as error:
-                    raise UnknownTeamError(
-                        SOURCE, f"request {fixtures.request}", f"league.{li}.events.{ei}.{side}", error.message
-                    ) from None
+            codes = {side: resolve_team(fixtures, teams, sport, getattr(fixture, side), f"league.{li}.events.{ei}.{side}")
+                     for side in ("home", "away")}
             events[fixture.id] = {"fixture": fixture, **codes}
     rows = []
     for league in prices.leagues:

@@ -14,8 +14,7 @@ import pandas as pd
 
 from royaley_pipeline.collectors.common import games_frame, slate_date
 from royaley_pipeline.collectors.http import Fetched, ServiceClient
-from royaley_pipeline.collectors.payloads import Payload, fail, validate
-from royaley_pipeline.sources.errors import UnknownTeamError
+from royaley_pipeline.collectors.payloads import Payload, fail, resolve_team, validate
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sports import get_sport
 
@@ -59,14 +58,8 @@ def parse_events(fetched: Fetched, sport: str, teams: TeamDirectory) -> pd.DataF
         if event.idEvent in seen:
             raise fail(fetched, f"events.{index}.idEvent", f"event {event.idEvent} appears twice")
         seen.add(event.idEvent)
-        codes = {}
-        for side, name in (("home", event.strHomeTeam), ("away", event.strAwayTeam)):
-            try:
-                codes[side] = teams.resolve(sport, name, source=SOURCE, record=None)
-            except UnknownTeamError as error:
-                raise UnknownTeamError(
-                    SOURCE, f"request {fetched.request}", f"events.{index}.str{side.title()}Team", error.message
-                ) from None
+        codes = {side: resolve_team(fetched, teams, sport, name, f"events.{index}.str{side.title()}Team")
+                 for side, name in (("home", event.strHomeTeam), ("away", event.strAwayTeam))}
         try:
             start = pd.Timestamp(event.strTimestamp).tz_localize("UTC")
         except ValueError:

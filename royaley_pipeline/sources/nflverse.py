@@ -36,6 +36,16 @@ DEFAULT_KICKOFF = "13:00"  # the classic Sunday slot, used where the file has no
 GAME_TYPES = {"REG": "REG", "WC": "POST", "DIV": "POST", "CON": "POST", "SB": "POST"}
 INDOOR_ROOFS = {"dome", "closed"}
 KEY = "game_id"
+PRICE_COLUMNS = (  # the closing lines and prices of each game
+    "away_moneyline",
+    "home_moneyline",
+    "spread_line",
+    "away_spread_odds",
+    "home_spread_odds",
+    "total_line",
+    "under_odds",
+    "over_odds",
+)
 REQUIRED_COLUMNS = (
     "game_id",
     "season",
@@ -48,14 +58,7 @@ REQUIRED_COLUMNS = (
     "home_team",
     "home_score",
     "location",
-    "away_moneyline",
-    "home_moneyline",
-    "spread_line",
-    "away_spread_odds",
-    "home_spread_odds",
-    "total_line",
-    "under_odds",
-    "over_odds",
+    *PRICE_COLUMNS,
     "roof",
     "surface",
     "temp",
@@ -65,20 +68,7 @@ REQUIRED_COLUMNS = (
 SCORE_COLUMNS = ("away_score", "home_score")
 GAME_KEY = ["season", "week", "away_team", "home_team"]  # one game; nfelo lines are matched on it
 STORED_TEXT = {"game_id": "source_game_id", "stadium": "venue", "roof": "roof", "surface": "surface"}
-NUMERIC_COLUMNS = (
-    "away_score",
-    "home_score",
-    "away_moneyline",
-    "home_moneyline",
-    "spread_line",
-    "away_spread_odds",
-    "home_spread_odds",
-    "total_line",
-    "under_odds",
-    "over_odds",
-    "temp",
-    "wind",
-)
+NUMERIC_COLUMNS = ("away_score", "home_score", *PRICE_COLUMNS, "temp", "wind")
 
 
 def source_label(location: str | PathLike[str]) -> str:

@@ -252,23 +252,15 @@ def load_games(
 def load_odds_snapshots(
     engine: Engine, sport_code: str, start: date | None = None, end: date | None = None
 ) -> pd.DataFrame:
-    query = (
-        select(
-            OddsSnapshotRow.game_id,
-            OddsSnapshotRow.book,
-            OddsSnapshotRow.market,
-            OddsSnapshotRow.side,
-            OddsSnapshotRow.line,
-            OddsSnapshotRow.price,
-            OddsSnapshotRow.captured_at,
-            OddsSnapshotRow.source,
-        )
-        .join(GameRow, GameRow.id == OddsSnapshotRow.game_id)
-        .join(SportRow, SportRow.id == GameRow.sport_id)
-        .where(SportRow.code == get_sport(sport_code).code, *_date_filters(GameRow.game_date, start, end))
-    )
-    with engine.connect() as connection:
-        frame = pd.read_sql(query, connection)
+    frame = _read_per_game(engine, sport_code, start, end, OddsSnapshotRow.game_id, (
+        OddsSnapshotRow.book,
+        OddsSnapshotRow.market,
+        OddsSnapshotRow.side,
+        OddsSnapshotRow.line,
+        OddsSnapshotRow.price,
+        OddsSnapshotRow.captured_at,
+        OddsSnapshotRow.source,
+    ))
     frame["captured_at"] = as_utc(frame["captured_at"])
     for column in ("line", "price"):
         frame[column] = frame[column].astype(float)
@@ -278,22 +270,14 @@ def load_odds_snapshots(
 def load_weather(
     engine: Engine, sport_code: str, start: date | None = None, end: date | None = None
 ) -> pd.DataFrame:
-    query = (
-        select(
-            WeatherRow.game_id,
-            WeatherRow.source,
-            WeatherRow.observed_at,
-            WeatherRow.temperature_f,
-            WeatherRow.wind_mph,
-            WeatherRow.precipitation_probability,
-            WeatherRow.is_indoor,
-        )
-        .join(GameRow, GameRow.id == WeatherRow.game_id)
-        .join(SportRow, SportRow.id == GameRow.sport_id)
-        .where(SportRow.code == get_sport(sport_code).code, *_date_filters(GameRow.game_date, start, end))
-    )
-    with engine.connect() as connection:
-        frame = pd.read_sql(query, connection)
+    frame = _read_per_game(engine, sport_code, start, end, WeatherRow.game_id, (
+        WeatherRow.source,
+        WeatherRow.observed_at,
+        WeatherRow.temperature_f,
+        WeatherRow.wind_mph,
+        WeatherRow.precipitation_probability,
+        WeatherRow.is_indoor,
+    ))
     frame["observed_at"] = as_utc(frame["observed_at"])
     return frame
 
@@ -320,3 +304,16 @@ def _date_filters(column, start: date | None, end: date | None) -> list:
     if end is not None:
         filters.append(column <= end)
     return filters
+
+
+def _read_per_game(engine: Engine, sport_code: str, start: date | None, end: date | None, game_id, columns) -> pd.DataFrame:
+    """``game_id`` and ``columns`` of a per-game table (odds, weather) for one sport's games dated
+    in [start, end]."""
+    query = (
+        select(game_id, *columns)
+        .join(GameRow, GameRow.id == game_id)
+        .join(SportRow, SportRow.id == GameRow.sport_id)
+        .where(SportRow.code == get_sport(sport_code).code, *_date_filters(GameRow.game_date, start, end))
+    )
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)

@@ -14,27 +14,15 @@ TOTAL_RANGE = (1.0, 400.0)
 
 def duplicate_games(engine: Engine) -> list[tuple]:
     """Same sport, date and pairing stored twice (e.g. under two source ids)."""
-    query = (
-        select(
-            SportRow.code,
-            GameRow.game_date,
-            GameRow.home_team_id,
-            GameRow.away_team_id,
-            GameRow.home_player_id,
-            GameRow.away_player_id,
-            func.count(),
-        )
-        .join(SportRow)
-        .group_by(
-            SportRow.code,
-            GameRow.game_date,
-            GameRow.home_team_id,
-            GameRow.away_team_id,
-            GameRow.home_player_id,
-            GameRow.away_player_id,
-        )
-        .having(func.count() > 1)
+    pairing = (
+        SportRow.code,
+        GameRow.game_date,
+        GameRow.home_team_id,
+        GameRow.away_team_id,
+        GameRow.home_player_id,
+        GameRow.away_player_id,
     )
+    query = select(*pairing, func.count()).join(SportRow).group_by(*pairing).having(func.count() > 1)
     with engine.connect() as connection:
         return [tuple(row) for row in connection.execute(query).all()]
 

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from royaley_pipeline.trainers.frames import as_float_frame
+
 LABEL = "royaley_label"
 PRESET = "medium_quality"
 MODEL_FAMILIES: dict[str, Any] = {"GBM": {}, "LR": {}}
@@ -35,7 +37,7 @@ class AutoGluonProbabilityModel(ClassifierMixin, BaseEstimator):
     def fit(self, features: pd.DataFrame, outcomes) -> AutoGluonProbabilityModel:
         from autogluon.tabular import TabularPredictor
 
-        frame = _as_frame(features)
+        frame = as_float_frame(features)
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.classes_ = np.array([0, 1])
         folder = Path(tempfile.mkdtemp(prefix="royaley_autogluon_"))
@@ -63,7 +65,7 @@ class AutoGluonProbabilityModel(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
-        frame = _as_frame(features)[list(self.feature_names_in_)]
+        frame = as_float_frame(features)[list(self.feature_names_in_)]
         probability = self._predictor().predict_proba(frame, as_multiclass=True)
         positive = probability[1].to_numpy(dtype=float)
         return np.column_stack([1.0 - positive, positive])
@@ -95,12 +97,6 @@ def _archive(folder: Path) -> bytes:
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         archive.add(folder, arcname="predictor")
     return buffer.getvalue()
-
-
-def _as_frame(features) -> pd.DataFrame:
-    if isinstance(features, pd.DataFrame):
-        return features.astype(float).reset_index(drop=True)
-    return pd.DataFrame(np.asarray(features, dtype=float)).rename(columns=str)
 
 
 class AutoGluonTrainer:

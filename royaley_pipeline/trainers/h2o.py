@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from royaley_pipeline.trainers.frames import as_float_frame
+
 LABEL = "royaley_label"
 ALGORITHMS = ("automl", "gbm")
 GBM_DEFAULTS: dict[str, Any] = {"ntrees": 100, "max_depth": 3, "learn_rate": 0.05, "min_rows": 50}
@@ -68,7 +70,7 @@ class H2OProbabilityModel(ClassifierMixin, BaseEstimator):
         if self.algorithm not in ALGORITHMS:
             raise ValueError(f"unknown H2O algorithm {self.algorithm!r}; choose one of {ALGORITHMS}")
         _connected_cluster()
-        frame = _as_frame(features)
+        frame = as_float_frame(features)
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.classes_ = np.array([0, 1])
         training = frame.assign(**{LABEL: np.asarray(outcomes, dtype=int).astype(str)})
@@ -114,7 +116,7 @@ class H2OProbabilityModel(ClassifierMixin, BaseEstimator):
         """Probabilities from the MOJO: no cluster needed, only ``java``."""
         import h2o
 
-        frame = _as_frame(features)[list(self.feature_names_in_)]
+        frame = as_float_frame(features)[list(self.feature_names_in_)]
         with tempfile.TemporaryDirectory(prefix="royaley_mojo_score_") as folder:
             mojo, jar = Path(folder) / "model.zip", Path(folder) / "h2o-genmodel.jar"
             mojo.write_bytes(self.mojo_)
@@ -128,12 +130,6 @@ class H2OProbabilityModel(ClassifierMixin, BaseEstimator):
 
     def predict(self, features: pd.DataFrame) -> np.ndarray:
         return (self.predict_proba(features)[:, 1] >= 0.5).astype(int)
-
-
-def _as_frame(features) -> pd.DataFrame:
-    if isinstance(features, pd.DataFrame):
-        return features.astype(float).reset_index(drop=True)
-    return pd.DataFrame(np.asarray(features, dtype=float)).rename(columns=str)
 
 
 class H2OTrainer:

@@ -128,13 +128,7 @@ def test_sensor_requests_the_days_predictions_when_new_odds_land(database_url, c
     again = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor, definitions=definitions()))
     assert not again.run_requests  # nothing new since the cursor
     httpserver.clear()
-    moved = fixture_json("odds_api_nfl.json")
-    for event in moved:
-        for book in event["bookmakers"]:
-            book["last_update"] = "2025-09-07T09:00:00Z"
-            for market in book["markets"]:
-                market["last_update"] = "2025-09-07T09:00:00Z"
-    serve_day(httpserver, odds=moved)
+    serve_day(httpserver, odds=_moved_odds())
     assert run([the_odds_api_snapshots], NFL_KEY, database_url, collectors, instance).success
     later = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, cursor=first.cursor, definitions=definitions()))
     assert [request.partition_key for request in later.run_requests] == [NFL_KEY]

@@ -153,3 +153,10 @@ def stack(tmp_path_factory):
             stop(server)
         for url in urls:
             drop_postgres_database(url)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "docker_stack: builds the images and runs the Compose stack on a Docker engine "
+        "(`-m 'not docker_stack'` leaves it out; skipped outside CI when no engine answers)",
+    )

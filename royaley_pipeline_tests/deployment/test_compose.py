@@ -12,8 +12,9 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 DOCKER = REPOSITORY / "docker"
 COMPOSE_FILE = DOCKER / "docker-compose.yml"
 ENV_EXAMPLE = DOCKER / ".env.example"
-SERVICES = {"postgres", "user_code", "dagster_webserver", "dagster_daemon", "mlflow", "h2o"}
-SECRETS = ("POSTGRES_PASSWORD", "ROYALEY_DB_PASSWORD", "DAGSTER_PG_PASSWORD", "MLFLOW_DB_PASSWORD")
+SERVICES = {"postgres", "user_code", "dagster_webserver", "dagster_daemon", "mlflow", "h2o", "api"}
+SECRETS = ("POSTGRES_PASSWORD", "ROYALEY_DB_PASSWORD", "DAGSTER_PG_PASSWORD", "MLFLOW_DB_PASSWORD",
+           "ROYALEY_API_TOKEN")
 
 
 def docker_compose() -> str:
@@ -70,6 +71,7 @@ def test_services_start_after_what_they_need_is_healthy(resolved):
         "dagster_webserver": {"postgres", "user_code"},
         "dagster_daemon": {"postgres", "user_code"},
         "mlflow": {"postgres"},
+        "api": {"postgres", "mlflow", "dagster_webserver"},
     }
     for name, needed in expectations.items():
         depends_on = services[name]["depends_on"]
@@ -126,6 +128,12 @@ def test_the_stack_wires_dagster_mlflow_and_h2o_together(resolved):
     assert launcher["network"] in resolved["networks"] and resolved["networks"]["royaley"]["name"] == "royaley"
     shared_volume = launcher["container_kwargs"]["volumes"][0].split(":")[0]
     assert resolved["volumes"][shared_volume]["name"] == shared_volume
+    # The REST API serves the code location's stores and hands training runs to the webserver's queue.
+    api = services["api"]
+    assert api["image"] == services["user_code"]["image"]
+    assert api["command"][:2] == ["royaley", "api"] and "0.0.0.0" in api["command"]
+    assert api["environment"]["ROYALEY_DAGSTER_GRAPHQL_URL"] == "http://dagster_webserver:3000"
+    assert api["environment"]["ROYALEY_DATABASE_URL"] == code["ROYALEY_DATABASE_URL"]
     # The UI, MLflow and H2O have no login: nothing is published beyond the host's loopback.
     for name, service in services.items():
         for port in service.get("ports", []):

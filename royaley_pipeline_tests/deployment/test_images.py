@@ -37,7 +37,8 @@ def instructions(dockerfile: Path) -> list[tuple[str, str]]:
 def copy_sources(dockerfile: Path) -> set[str]:
     sources = set()
     for keyword, arguments in instructions(dockerfile):
-        if keyword in ("COPY", "ADD"):
+        # COPY --from=<stage> takes from an earlier stage of the build, not from the context.
+        if keyword in ("COPY", "ADD") and "--from=" not in arguments:
             parts = [part for part in shlex.split(arguments) if not part.startswith("--")]
             sources.update(part.rstrip("/") for part in parts[:-1])
     return sources

@@ -51,3 +51,23 @@ def test_h2o_statefulset_forms_one_cloud_behind_its_headless_service():
     # The nodes run the jar of the user-code image, where the Dockerfile links it.
     assert "/opt/royaley/h2o.jar" in container["command"]
     assert "/opt/royaley/h2o.jar" in (DOCKER / "Dockerfile.user_code").read_text()
+
+
+def test_api_deployment_runs_the_compose_api_service_against_the_charts_webserver_and_instance():
+    service, deployment = yaml.safe_load_all((KUBERNETES / "api.yaml").read_text())
+    assert service["spec"]["selector"] == deployment["spec"]["template"]["metadata"]["labels"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    compose = yaml.safe_load((DOCKER / "docker-compose.yml").read_text())["services"]["api"]
+    assert container["command"] == compose["command"]
+    assert service["spec"]["ports"][0]["port"] == container["ports"][0]["containerPort"] == 8000
+    # The image of the release's code location, so API and runs share one version of the code.
+    user_code = helm_values()["dagster-user-deployments"]["deployments"][0]["image"]
+    assert container["image"] == f"{user_code['repository']}:{user_code['tag']}"
+    # The token and database URL come from Secrets, never from the manifest.
+    secrets = {source["secretRef"]["name"] for source in container["envFrom"]}
+    assert secrets == {"royaley-secrets", "royaley-api-token"}
+    env = {item["name"]: item for item in container["env"]}
+    assert "ROYALEY_API_TOKEN" not in env and "value" not in env["DAGSTER_PG_PASSWORD"]
+    assert env["ROYALEY_DAGSTER_GRAPHQL_URL"]["value"].startswith("http://dagster-dagster-webserver.")
+    (mount,) = container["volumeMounts"]
+    assert mount["mountPath"] == f"{env['DAGSTER_HOME']['value']}/dagster.yaml"

@@ -1,12 +1,15 @@
 """Live raw assets: one per source, partitioned by sport × day, each checked after it writes.
 
-Each source is a ``LiveSource`` spec in its own module; ``factory.live_asset`` builds the asset.
-The sports a source covers, and its league identifier for each, are in the sport registry
-(``Sport.sources``). Adding a source is its module plus its line in ``LIVE_SOURCES`` (and its
-``sources`` entries in the registry).
+Each source is a ``LiveSource`` spec (``SOURCE``) in its own module of this package, found here by
+looking (no list to extend); ``factory.live_asset`` builds the asset. The sports a source covers,
+and its league identifier for each, are in the sport registry (``Sport.sources``). Adding a source
+is its client under ``collectors/``, its spec module here and its ``sources`` entries in the registry.
 """
 
-from dagster import AssetKey, AssetSelection
+import importlib
+import pkgutil
+
+from dagster import AssetKey, AssetsDefinition, AssetSelection
 
 from royaley_pipeline.assets.live import (
     espn,
@@ -17,14 +20,32 @@ from royaley_pipeline.assets.live import (
     the_odds_api,
     thesportsdb,
 )
-from royaley_pipeline.assets.live.factory import LIVE_GROUP, LiveSource, live_asset
+from royaley_pipeline.assets.live.factory import (
+    DEFAULT_RETRY_DELAY,
+    LIVE_GROUP,
+    LiveSource,
+    live_asset,
+    retry_policy,
+)
 
-LIVE_SOURCES: dict[str, LiveSource] = {
-    source.name: source
-    for source in (espn.SOURCE, the_odds_api.SOURCE, pinnacle.SOURCE, open_meteo.SOURCE, thesportsdb.SOURCE,
-                   sackmann.SOURCE, nflverse.SOURCE)
-}
-LIVE_ASSETS_BY_SOURCE = {name: live_asset(source) for name, source in LIVE_SOURCES.items()}
+
+def _discover() -> dict[str, LiveSource]:
+    """Every ``SOURCE`` spec among this package's modules, by source name."""
+    modules = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)]
+    return {module.SOURCE.name: module.SOURCE for module in modules if isinstance(getattr(module, "SOURCE", None), LiveSource)}
+
+
+LIVE_SOURCES: dict[str, LiveSource] = _discover()
+
+
+def live_assets(retry_delay: float = DEFAULT_RETRY_DELAY) -> dict[str, AssetsDefinition]:
+    """Each source's asset by source name, retried after ``retry_delay`` seconds (the code location
+    passes ``Settings.collector_retry_delay``)."""
+    policy = retry_policy(retry_delay)
+    return {name: live_asset(source, policy) for name, source in LIVE_SOURCES.items()}
+
+
+LIVE_ASSETS_BY_SOURCE = live_assets()  # with the default retry delay, for runs built outside the code location
 LIVE_ASSETS = list(LIVE_ASSETS_BY_SOURCE.values())
 
 ESPN_GAMES, ESPN_INJURIES = espn.SOURCE.keys
@@ -50,5 +71,5 @@ def live_selection(names) -> AssetSelection:
 __all__ = [
     "ESPN_GAMES", "ESPN_INJURIES", "LIVE_ASSETS", "LIVE_ASSETS_BY_SOURCE", "LIVE_FEATURE_INPUTS", "LIVE_GROUP",
     "LIVE_SOURCES", "NFLVERSE_GAMES", "ODDS_API_SNAPSHOTS", "ODDS_ASSETS", "OPEN_METEO_WEATHER",
-    "PINNACLE_SNAPSHOTS", "SPORTSDB_EVENTS", "TENNIS_MATCHES", "live_selection",
+    "PINNACLE_SNAPSHOTS", "SPORTSDB_EVENTS", "TENNIS_MATCHES", "live_assets", "live_selection",
 ]

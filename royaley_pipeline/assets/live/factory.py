@@ -51,7 +51,6 @@ from royaley_pipeline.assets.catalog import (
 )
 from royaley_pipeline.assets.failures import bad_records_fail_without_retry
 from royaley_pipeline.collectors.settings import CollectorsResource
-from royaley_pipeline.config import collector_retry_delay
 from royaley_pipeline.partitions import SportDateWindow, parse_sport_date_keys, sport_day_partitions
 from royaley_pipeline.resources import DatabaseResource
 from royaley_pipeline.sources.frames import SourceBatch, validate_batch
@@ -150,14 +149,12 @@ class LiveSource:
         return tuple(code for code, sport in SPORTS.items() if self.name in sport.sources)
 
 
-def retry_delay() -> float:
-    """Seconds before the first op-level retry (``ROYALEY_COLLECTOR_RETRY_DELAY``, via the settings)."""
-    return collector_retry_delay()
+DEFAULT_RETRY_DELAY = 60.0  # seconds; the code location uses ``Settings.collector_retry_delay``
 
 
-def retry_policy() -> RetryPolicy:
+def retry_policy(delay: float = DEFAULT_RETRY_DELAY) -> RetryPolicy:
     """Op-level retries for what the clients' own retries could not ride out (an outage of minutes)."""
-    return RetryPolicy(max_retries=2, delay=retry_delay(), backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
+    return RetryPolicy(max_retries=2, delay=delay, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 
 
 def live_asset(source: LiveSource, policy: RetryPolicy | None = None) -> AssetsDefinition:

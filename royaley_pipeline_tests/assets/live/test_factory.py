@@ -20,14 +20,18 @@ from royaley_pipeline.assets.live.contracts import games_problems
 from royaley_pipeline.assets.live.factory import Contract, LiveSource, SportDay, Table, live_asset
 from royaley_pipeline.collectors import espn
 from royaley_pipeline.collectors.http import ServiceClient
-from royaley_pipeline.definitions import defs as DEFINITIONS
 from royaley_pipeline.partitions import sport_day_key
 from royaley_pipeline.resources import DatabaseResource
+from royaley_pipeline.runner import definitions
 from royaley_pipeline.sources.frames import SourceBatch, validate_batch
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sports import SPORTS
 from royaley_pipeline.storage.collected import store_collected
-from royaley_pipeline_tests.collectors.conftest import collectors, fixture_json  # noqa: F401 - the fixture
+from royaley_pipeline_tests.collectors.conftest import (  # noqa: F401 - the fixture
+    collectors,
+    fixture_json,
+    make_collectors,
+)
 from royaley_pipeline_tests.collectors.test_live_assets import (
     NFL_DAY,
     NFL_KEY,
@@ -71,7 +75,7 @@ def test_espn_games_alone_through_the_live_job(database_url, collectors, httpser
     """``--select raw/espn_games`` used to fail (the multi-asset could not be subset): now it writes
     the games, fetches no injury summaries and checks the games."""
     serve_day(httpserver)
-    job = DEFINITIONS.resolve_job_def("live_collection_job")
+    job = definitions().resolve_job_def("live_collection_job")
     assert job.get_subset(asset_selection={ESPN_GAMES}).asset_layer.selected_asset_keys == {ESPN_GAMES}
     result = _materialize(AssetSelection.keys(ESPN_GAMES), database_url, collectors, instance)
     assert result.success
@@ -102,7 +106,8 @@ def test_a_source_without_its_key_is_skipped_with_the_same_metadata(
 ):
     monkeypatch.delenv("ODDS_API_KEY")
     monkeypatch.delenv("PINNACLE_PASSWORD")
-    result = _materialize(live_selection(["the_odds_api", "pinnacle"]), database_url, collectors, instance)
+    unconfigured = make_collectors(httpserver)  # the settings read once the keys are gone, as at a start
+    result = _materialize(live_selection(["the_odds_api", "pinnacle"]), database_url, unconfigured, instance)
     assert result.success and not httpserver.log
     for key, variable in ((ODDS_API_SNAPSHOTS, "ODDS_API_KEY"), (LIVE_SOURCES["pinnacle"].keys[0], "PINNACLE")):
         metadata = _materializations(result)[key]
