@@ -7,13 +7,20 @@ it is checked against the vectorised build before its time is reported.
 
     python benchmarks/features_benchmark.py                 # everything (the 1M case takes a while)
     python benchmarks/features_benchmark.py --max-games 20000   # quick: caps every case
+    python benchmarks/features_benchmark.py --baseline-checkout ../main   # + the 1M build of another checkout
+
+CPU seconds are reported next to wall seconds: on a shared machine the wall clock measures the
+neighbours, while the build is single-threaded, so its CPU time is what it costs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import queue as queue_module
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -223,10 +230,10 @@ def _run_case(load: Callable[[], tuple], max_games: int | None, naive: bool, que
         snapshots = snapshots[snapshots["game_id"].isin(games["game_id"])]
     inputs = [frame for frame in (games, snapshots, weather, injuries) if frame is not None]
     input_megabytes = sum(frame.memory_usage(deep=True).sum() for frame in inputs) / 2**20
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     matrix = build_feature_matrix(games, snapshots, sport, weather=weather, injuries=injuries)
-    seconds = time.perf_counter() - started
-    result = {"games": len(games), "snapshots": len(snapshots), "seconds": seconds,
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    result = {"games": len(games), "snapshots": len(snapshots), "seconds": seconds, "cpu_seconds": cpu_seconds,
               "feature_columns": matrix.shape[1],
               "input_mb": input_megabytes, "peak_rss_mb": _peak_rss_megabytes()}
     if naive:
@@ -238,6 +245,27 @@ def _run_case(load: Callable[[], tuple], max_games: int | None, naive: bool, que
         nan_agree = np.array_equal(np.isnan(fast.to_numpy(dtype=float)), np.isnan(slow.iloc[:, 1:].to_numpy(float)))
         result["naive_nan_pattern_agrees"] = nan_agree
     queue.put(result)
+
+
+_BASELINE_CHILD = """
+import json, resource, sys, time
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/benchmarks"]
+from features_benchmark import generated_league
+from royaley_pipeline.domain.features import build_feature_matrix
+games, snapshots, sport, weather, injuries = generated_league(int(sys.argv[2]))
+started, cpu_started = time.perf_counter(), time.process_time()
+build_feature_matrix(games, snapshots, sport, weather=weather, injuries=injuries)
+print(json.dumps({"games": len(games), "seconds": time.perf_counter() - started,
+                  "cpu_seconds": time.process_time() - cpu_started,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def baseline_build(checkout: Path, game_count: int) -> dict:
+    """The same generated league built by another checkout's feature builder, in its own process."""
+    output = subprocess.run([sys.executable, "-c", _BASELINE_CHILD, str(checkout.resolve()), str(game_count)],
+                            capture_output=True, text=True, check=True)
+    return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def run_case(load: Callable[[], tuple], max_games: int | None, naive: bool = False) -> dict:
@@ -260,6 +288,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max-games", type=int, default=None, help="cap every case at this many games")
     parser.add_argument("--naive-games", type=int, default=10_000, help="games for the naive baseline")
+    parser.add_argument("--baseline-checkout", default=None,
+                        help="another checkout (e.g. ../main) whose feature builder is timed on the 1M league too")
     arguments = parser.parse_args()
     cap = arguments.max_games
 
@@ -272,15 +302,20 @@ def main() -> None:
         if cap is None or size <= cap:
             cases.append((f"generated {size:,}", lambda size=size: generated_league(size), None))
 
-    header = (f"{'case':<26}{'games':>10}{'snapshots':>12}{'columns':>9}{'seconds':>10}{'games/s':>12}"
+    header = (f"{'case':<26}{'games':>10}{'snapshots':>12}{'columns':>9}{'seconds':>10}{'cpu s':>8}{'games/s':>12}"
               f"{'input MB':>10}{'peak RSS MB':>13}")
     print(header)
     print("-" * len(header))
     for name, load, case_cap in cases:
         result = run_case(load, case_cap)
         print(f"{name:<26}{result['games']:>10,}{result['snapshots']:>12,}{result['feature_columns']:>9}"
-              f"{result['seconds']:>10.2f}"
+              f"{result['seconds']:>10.2f}{result['cpu_seconds']:>8.2f}"
               f"{result['games'] / result['seconds']:>12,.0f}{result['input_mb']:>10.0f}{result['peak_rss_mb']:>13.0f}")
+        if arguments.baseline_checkout and name == "generated 1,000,000":
+            base = baseline_build(Path(arguments.baseline_checkout), result["games"])
+            print(f"{'  baseline checkout':<26}{base['games']:>10,}{'':>12}{'':>9}{base['seconds']:>10.2f}"
+                  f"{base['cpu_seconds']:>8.2f}{'':>12}{'':>10}{base['peak_rss_mb']:>13.0f}"
+                  f"   this build / baseline, cpu: {result['cpu_seconds'] / base['cpu_seconds']:.2f}×")
 
     naive_games = min(arguments.naive_games, cap) if cap else arguments.naive_games
     result = run_case(lambda: generated_league(naive_games), None, naive=True)

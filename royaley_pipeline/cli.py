@@ -19,8 +19,8 @@ from royaley_pipeline.api.server import serve
 from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.frameworks import FRAMEWORKS, check_framework
+from royaley_pipeline.history_window import check_date_range, games_written
 from royaley_pipeline.launch import COLLECTION_JOB, FEATURES_JOB, PREDICTIONS_JOB, run_config, training_config
-from royaley_pipeline.partitions import FIRST_DATE
 from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.run_failures import run_failure
 from royaley_pipeline.sources.catalog import sports_with_history
@@ -139,7 +139,7 @@ def _sport_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _date_range_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--start", type=_iso_date, default=date.fromisoformat(FIRST_DATE))
+    parser.add_argument("--start", type=_iso_date, default=None, help="default: the sport's first month")
     parser.add_argument("--end", type=_iso_date, default=None, help="default: today")
 
 
@@ -165,8 +165,9 @@ def _sports(args) -> list[str]:
     return [get_sport(args.sport).code]
 
 
-def _run_or_fail(description: str, launch) -> None:
-    """Run; a failure caused by bad input is a BadRequest, any other failure an internal error."""
+def _run_or_fail(description: str, launch, outcome=None) -> None:
+    """Run; a failure caused by bad input is a BadRequest, any other failure an internal error.
+    ``outcome`` turns the successful result into what the tick line says (e.g. games written)."""
     with console.status(f"[bold]{description}[/] (a Dagster run; watch it in `make ui`)"):
         result = launch()
     if not result.success:
@@ -174,24 +175,35 @@ def _run_or_fail(description: str, launch) -> None:
         if failure.bad_input:
             raise BadRequest(f"{description}: {failure.message} (run {result.run_id})")
         raise RunFailedError(f"{description}: {failure.describe()}", result.run_id)
-    console.print(f"[green]✓[/] {description} [dim](run {result.run_id})[/]")
+    said = f": {outcome(result)}" if outcome else ""
+    console.print(f"[green]✓[/] {description}{said} [dim](run {result.run_id})[/]")
+
+
+def _games_written(result) -> str:
+    count = games_written(result)
+    return f"{count:,} games written" if count else "[yellow]0 games written[/] (no games in these dates)"
+
+
+def _date_ranges(args) -> list[tuple[str, date, date]]:
+    """Each sport's window, all checked before the first run starts."""
+    return [(sport, *check_date_range(sport, args.start, args.end, date.today())) for sport in _sports(args)]
 
 
 def cmd_ingest(args, settings) -> int:
-    return _run_date_range("ingest", COLLECTION_JOB, args)
+    return _run_date_range("ingest", COLLECTION_JOB, args, outcome=_games_written)
 
 
 def cmd_features(args, settings) -> int:
     return _run_date_range("features", FEATURES_JOB, args)
 
 
-def _run_date_range(command: str, job_name: str, args) -> int:
-    """One run of ``job_name`` per requested sport over ``--start``..``--end`` (default today)."""
-    end = args.end or date.today()
-    for sport in _sports(args):
+def _run_date_range(command: str, job_name: str, args, outcome=None) -> int:
+    """One run of ``job_name`` per requested sport over its checked ``--start``..``--end``."""
+    for sport, start, end in _date_ranges(args):
         _run_or_fail(
-            f"{command} {sport} {args.start}..{end}",
-            lambda s=sport: runner.run_sport_dates(job_name, s, args.start, end),
+            f"{command} {sport} {start}..{end}",
+            lambda s=sport, a=start, b=end: runner.run_sport_dates(job_name, s, a, b),
+            outcome=outcome,
         )
     return 0
 
@@ -271,10 +283,11 @@ def cmd_run(args, settings) -> int:
     sport = get_sport(args.sport)
     _check_output(args.output)
     engine = engine_for(settings.database_url)
-    start, end = date.fromisoformat(FIRST_DATE), date.today()
+    start, end = check_date_range(sport.code, None, None, date.today())
     _run_or_fail(
         f"ingest + features {sport.code} {start}..{end}",
         lambda: runner.run_sport_dates(COLLECTION_JOB, sport.code, start, end),
+        outcome=_games_written,
     )
     for bet_type in sport.bet_types:
         _run_or_fail(f"train {sport.code} {bet_type}", lambda bt=bet_type: runner.run_model(sport.code, bt))

@@ -39,6 +39,7 @@ from royaley_pipeline.domain.promotion import (
     decide_promotion,
 )
 from royaley_pipeline.domain.training import TrainingResult
+from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.frameworks import DEFAULT_FRAMEWORK, get_framework
 from royaley_pipeline.model_flavours import log_bytes
 
@@ -46,6 +47,15 @@ logger = logging.getLogger(__name__)
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
+MOCK_TAG = "mock"
+MOCK_FRAMEWORK = "mock/elo-baseline"
+"""What listings show as a `--mock` version's framework: it is logged with sklearn's flavour, but it
+is the Elo baseline, not a model anyone trained to bet with."""
+MOCK_NOT_PROMOTED = "a --mock model (the Elo baseline) never becomes champion: it is for pipeline checks"
+
+
+class MockModelError(BadRequest):
+    """A request to make a `--mock` version the champion."""
 LEGACY_PRODUCTION_STAGE = "Production"
 
 # Season metric columns and the MLflow metric each is logged as: one point per walk-forward test
@@ -116,6 +126,7 @@ class VersionSummary:
     aliases: list[str]
     run_id: str
     framework: str | None
+    mock: bool
     feature_set_version: str | None
     data_window: dict[str, int | str | None]
     metrics: dict[str, float]
@@ -135,6 +146,10 @@ class VersionSummary:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _is_mock(version: Any) -> bool:
+    return (version.tags or {}).get(MOCK_TAG) == "true"
 
 
 def _finite(value: Any) -> bool:
@@ -209,6 +224,7 @@ class ModelRegistry:
         artifacts: dict[str, str | bytes] | None = None,
         run_id: str | None = None,
         training_data: TrainingData | None = None,
+        mock: bool = False,
     ) -> RegisteredVersion:
         """Record one training run with its evidence, register its model, and mark it challenger.
 
@@ -216,7 +232,8 @@ class ModelRegistry:
         path inside the run to text or bytes (report tables, PNG plots); ``run_id`` is a run
         opened by ``training_run`` (else a new run is made); ``training_data`` is logged as the
         run's input dataset. The registered model and the version get descriptions a reader of
-        the MLflow UI can judge them by.
+        the MLflow UI can judge them by. A ``mock`` version is
+        tagged ``mock=true`` and is neither challenger nor ever champion.
         """
         model = ModelName(sport, bet_type)
         name = str(model)
@@ -237,6 +254,7 @@ class ModelRegistry:
             "sport": sport.upper(),
             "bet_type": bet_type,
             "framework": framework,
+            MOCK_TAG: str(bool(mock)).lower(),
             "feature_set_version": feature_set_version,
             "feature_columns": json.dumps(result.feature_columns),
             **{f"data_{key}": str(value) for key, value in window.items()},
@@ -282,7 +300,8 @@ class ModelRegistry:
             name, str(version),
             description=version_description(result, feature_set_version, (tags or {}).get("dagster_run_url")),
         )
-        self.client.set_registered_model_alias(name, CHALLENGER, str(version))
+        if not mock:
+            self.client.set_registered_model_alias(name, CHALLENGER, str(version))
         return RegisteredVersion(name=name, version=version, run_id=run_id)
 
     def _metrics(self, result: TrainingResult) -> list[Metric]:
@@ -330,6 +349,11 @@ class ModelRegistry:
         name = str(ModelName(sport, bet_type))
         challenger = self.client.get_model_version(name, str(version))
         champion = self._champion_version(name)
+        if _is_mock(challenger):
+            self._tag_version(name, version, {"promotion_decision": "excluded", "promotion_reason": MOCK_NOT_PROMOTED,
+                                              "promotion_decided_at": _now()})
+            return PromotionDecision(False, MOCK_NOT_PROMOTED, None, None,
+                                     previous_champion_version=int(champion.version) if champion else None)
         compared = champion is not None and int(champion.version) != int(version)
         decision = decide_promotion(
             self._evidence(int(version), challenger.run_id, with_forecasts=compared),
@@ -360,7 +384,8 @@ class ModelRegistry:
     def promote(self, model: ModelName, version: int, *, reason: str, actor: str) -> PromotionDecision:
         """Make ``version`` the champion by hand (also the way to roll back to an earlier version)."""
         name = str(model)
-        self.client.get_model_version(name, str(version))  # fail clearly on an unknown version
+        if _is_mock(self.client.get_model_version(name, str(version))):  # an unknown version fails here too
+            raise MockModelError(f"{model.version(version)}: {MOCK_NOT_PROMOTED}")
         champion = self._champion_version(name)
         self._tag_version(
             name,
@@ -464,7 +489,8 @@ class ModelRegistry:
                     version=int(version.version),
                     aliases=sorted(aliases),
                     run_id=version.run_id,
-                    framework=tags.get("framework"),
+                    framework=MOCK_FRAMEWORK if _is_mock(version) else tags.get("framework"),
+                    mock=_is_mock(version),
                     feature_set_version=tags.get("feature_set_version"),
                     data_window=_data_window(run.data.tags),
                     metrics={key: value for key, value in run.data.metrics.items() if key.startswith("overall_")},

@@ -26,6 +26,13 @@ def royaley(home: Path, *args: str, timeout: int = 600, **environ: str) -> subpr
         (["train", "--sport", "NFL"], "give --bet-type, --all-bet-types or --all"),
         (["predict", "--sport", "NFL", "--date", "2023-07-04"], "no NFL games on 2023-07-04"),
         (["promote", "--sport", "NFL", "--bet-type", "match_winner", "--version", "1"], "does not offer"),
+        (["ingest", "--sport", "NFL", "--start", "1850-01-01", "--end", "1850-02-01"],
+         "NFL history starts 1999-09-01: --start 1850-01-01 is before it"),
+        (["ingest", "--sport", "NBA", "--start", "2020-03-01", "--end", "2020-01-01"],
+         "--start 2020-03-01 is after --end 2020-01-01"),
+        (["features", "--sport", "NFL", "--start", "2020-01-01", "--end", "2150-01-01"],
+         "--end 2150-01-01 is more than a year after today"),
+        (["ingest", "--all", "--start", "2010-01-01", "--end", "2010-02-01"], "ATP history starts 2015-01-01"),
         (["run", "--sport", "NFL", "--output", "/nonexistent-folder/slate.json"], "folder /nonexistent-folder"),
         (["ingest", "--start", "2023-09-01"], "give --sport CODE or --all"),
     ],
@@ -83,10 +90,14 @@ def home(tmp_path_factory) -> Path:
 def test_ingest_train_predict_from_the_shell(home):
     ingest = royaley(home, "ingest", "--sport", "NFL", "--start", "2014-09-01", "--end", "2019-02-28")
     assert ingest.returncode == 0, ingest.stdout + ingest.stderr
-    train = royaley(home, "train", "--sport", "NFL", "--all-bet-types", "--mock", "--first-test-season", "2017")
+    train = royaley(home, "train", "--sport", "NFL", "--all-bet-types", "--algorithm", "logistic",
+                    "--first-test-season", "2017")
     assert train.returncode == 0, train.stdout + train.stderr
     for bet_type in ("moneyline", "spread", "total"):
         assert f"train NFL {bet_type}" in train.stdout
+    # A --mock model after the real ones: registered, but it never takes the champion's place.
+    mock = royaley(home, "train", "--sport", "NFL", "--bet-type", "moneyline", "--mock", "--first-test-season", "2017")
+    assert mock.returncode == 0, mock.stdout + mock.stderr
     output = home / "slate.json"
     predict = royaley(home, "predict", "--sport", "NFL", "--date", "2018-12-23", "--output", str(output))
     assert predict.returncode == 0, predict.stdout + predict.stderr
@@ -130,6 +141,12 @@ def test_promote_by_hand_and_list_models(home):
     listing = royaley(home, "models", "--sport", "NFL")
     assert listing.returncode == 0
     assert "royaley-nfl-spread" in listing.stdout and "champion" in listing.stdout
+    mock_rows = [line for line in listing.stdout.splitlines() if "mock/elo-baseline" in line]
+    assert len(mock_rows) == 1 and "royaley-nfl-moneyline" in mock_rows[0] and "champion" not in mock_rows[0]
+    refused = royaley(home, "promote", "--sport", "NFL", "--bet-type", "moneyline", "--version", "2")
+    assert refused.returncode == 2
+    assert "royaley-nfl-moneyline:2: a --mock model (the Elo baseline) never becomes champion" in " ".join(
+        refused.stdout.split())
 
 
 def test_ingest_all_runs_each_sport_with_history_as_its_own_run(tmp_path):
@@ -137,6 +154,9 @@ def test_ingest_all_runs_each_sport_with_history_as_its_own_run(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     for sport in ("NFL", "NBA", "ATP"):
         assert f"ingest {sport} 2023-09-01..2023-09-30" in result.stdout
+    lines = {line.split()[2]: line for line in result.stdout.splitlines() if line.startswith("✓ ingest")}
+    assert "49 games written" in lines["NFL"]
+    assert "0 games written (no games in these dates)" in lines["NBA"]  # the NBA season starts in October
     from royaley_pipeline.storage.database import engine_for
     from royaley_pipeline.storage.games import count_rows
 

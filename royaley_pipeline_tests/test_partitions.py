@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from dagster import MultiPartitionKey, PartitionKeyRange
 
 from royaley_pipeline.partitions import (
@@ -33,3 +34,16 @@ def test_plain_string_keys_from_graphql_runs_are_parsed():
     assert (window.start, window.end, window.sports) == (date(2024, 1, 7), date(2024, 1, 7), ("NFL",))
     assert parse_model_key("total|NBA") == ("NBA", "total")
     assert parse_model_key(MultiPartitionKey({"sport": "ATP", "bet_type": "match_winner"})) == ("ATP", "match_winner")
+
+
+def test_model_partitions_are_only_the_pairs_a_sport_offers():
+    from royaley_pipeline.partitions import model_partitions
+    from royaley_pipeline.sports import SPORTS
+
+    keys = model_partitions.get_partition_keys()
+    assert len(keys) == sum(len(sport.bet_types) for sport in SPORTS.values()) < 4 * len(SPORTS)
+    assert {"moneyline|NFL", "spread|NFL", "total|NFL", "match_winner|ATP"} <= set(keys)
+    assert "match_winner|NFL" not in keys and "moneyline|ATP" not in keys
+    for key in ("match_winner|NFL", "moneyline|CURLING", "NFL"):
+        with pytest.raises(ValueError, match="not a model partition"):
+            parse_model_key(key)

@@ -230,3 +230,26 @@ def test_a_failed_training_leaves_a_failed_run(tmp_path):
     with pytest.raises(RuntimeError, match="boom"), registry.training_run(SPORT, BET_TYPE) as run_id:
         raise RuntimeError("boom")
     assert registry.client.get_run(run_id).info.status == "FAILED"
+
+
+def test_mock_versions_are_flagged_listed_as_the_elo_baseline_and_never_champion(store):
+    """`royaley train --all --mock` once made the Elo-only mock the NFL total champion."""
+    from royaley_pipeline.domain.trainers import EloBaselineTrainer
+    from royaley_pipeline.registry import MOCK_FRAMEWORK, MockModelError
+
+    registry, league, strong, _, _ = store
+    model = ModelName("NBA", "total")
+    mock = run_service(league, trainer=EloBaselineTrainer(column=FEATURES[0]), calibration="sigmoid")
+    first = registry.log_training(mock, sport="NBA", bet_type="total", feature_set_version="v1", mock=True)
+    decision = registry.promote_if_better("NBA", "total", first.version)  # no champion yet: still refused
+    assert not decision.promoted and "--mock" in decision.reason
+    assert registry.client.get_registered_model(str(model)).aliases == {}  # neither champion nor challenger
+    real = registry.log_training(strong, sport="NBA", bet_type="total", feature_set_version="v1")
+    assert registry.promote_if_better("NBA", "total", real.version).promoted
+    with pytest.raises(MockModelError, match="never becomes champion"):
+        registry.promote(model, first.version, reason="try", actor="test")
+    assert int(registry.client.get_model_version_by_alias(str(model), "champion").version) == real.version
+    listed = {row.version: row for row in registry.list_versions("NBA", "total")}
+    assert (listed[first.version].framework, listed[first.version].mock) == (MOCK_FRAMEWORK, True)
+    assert (listed[real.version].framework, listed[real.version].mock) == ("sklearn", False)
+    assert listed[first.version].promotion_decision == "excluded"

@@ -92,7 +92,8 @@ class ModelVersion(BaseModel):
     name: str
     version: int
     aliases: list[str]
-    framework: str | None
+    framework: str | None = Field(description="`mock/elo-baseline` for a `--mock` version")
+    mock: bool = Field(description="a `--mock` (Elo baseline) version: never champion")
     feature_set_version: str | None
     data_window: DataWindow
     metrics: dict[str, float]

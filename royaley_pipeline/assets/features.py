@@ -1,6 +1,7 @@
 """Features per game, computed only from what was known before each game started."""
 
 import sys
+from datetime import date
 from importlib import import_module
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pandas as pd
 from dagster import (
     AssetDep,
     AssetExecutionContext,
+    AssetMaterialization,
     AssetSpec,
     BackfillPolicy,
     MaterializeResult,
@@ -15,12 +17,18 @@ from dagster import (
     asset,
 )
 
-from royaley_pipeline.assets.catalog import code_version, features_schema, row_count, schema_metadata
+from royaley_pipeline.assets.catalog import code_version, features_schema, schema_metadata
 from royaley_pipeline.assets.live import LIVE_FEATURE_INPUTS
+from royaley_pipeline.assets.partition_summary import month_starts, partition_metadata, rows_by_partition
 from royaley_pipeline.assets.raw import RAW_GAMES, RAW_ODDS, RAW_WEATHER
 from royaley_pipeline.domain.features import FEATURE_COLUMNS, FEATURE_SET_VERSION, build_feature_matrix
 from royaley_pipeline.domain.profiling import column_profile, profile_markdown
-from royaley_pipeline.partitions import parse_sport_date_keys, same_sport_and_month, sport_month_partitions
+from royaley_pipeline.partitions import (
+    parse_sport_date_keys,
+    same_sport_and_month,
+    sport_month_key,
+    sport_month_partitions,
+)
 from royaley_pipeline.resources import DatabaseResource, PathsResource
 from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage import features as feature_storage
@@ -29,6 +37,8 @@ from royaley_pipeline.storage.features import load_feature_inputs, replace_featu
 FEATURES_GROUP = "features"
 # Every model input, once: the quality table shows how filled and how wide each one is.
 PROFILED_COLUMNS = list(dict.fromkeys(column for columns in FEATURE_COLUMNS.values() for column in columns))
+
+
 # The feature set's version and the source of every module that computes a feature value.
 FEATURES_CODE_VERSION = code_version(
     sys.modules[__name__], feature_storage, *[import_module(f"royaley_pipeline.domain.{name}") for name in (
@@ -58,40 +68,63 @@ FEATURES_CODE_VERSION = code_version(
 def game_features(context: AssetExecutionContext, database: DatabaseResource, paths: PathsResource):
     """Elo, team form, momentum, head-to-head, weather, injuries and market lines per game, point-in-time exact.
 
-    Features for the window's games are computed from the whole history up to the window's end:
-    the domain builder only ever looks backwards, so earlier history is context, not leakage.
+    Elo and rolling form carry the whole past forward, so a change anywhere in a sport's raw history
+    (an earlier season loaded after a later one, a corrected score, a late game) moves every later
+    game's features. The step therefore recomputes from the window's first day to the end of the
+    sport's stored history, in this run: the window's partitions get their own materialisations,
+    and every later month whose rows were rewritten gets one too, saying why. Loading seasons in
+    any order ends with the features an oldest-first load gives.
     """
     window = parse_sport_date_keys(sport_month_partitions, context.partition_keys)
     engine = database.engine()
-    written, seasons_written, previews = 0, [], []
+    written, rewritten_later, seasons_written, window_frames = 0, 0, [], []
     for sport_code in window.sports:
         sport = get_sport(sport_code)
-        inputs = load_feature_inputs(engine, sport.code, end=window.end)
+        inputs = load_feature_inputs(engine, sport.code)
         if inputs["games"].empty:
-            context.log.info(f"{sport.code}: no games up to {window.end}; nothing to compute")
+            context.log.info(f"{sport.code}: no games stored; nothing to compute")
             continue
         matrix = build_feature_matrix(sport=sport, **inputs)
-        written += replace_features(engine, sport.code, matrix, FEATURE_SET_VERSION, window.start, window.end)
-        in_window = matrix.loc[
-            matrix["game_date"].between(pd.Timestamp(window.start), pd.Timestamp(window.end))
-        ]
-        seasons_written += write_feature_parquet(paths.path("features"), sport.code, matrix, in_window)
-        previews.append(in_window)
-    window_rows = pd.concat(previews) if previews else pd.DataFrame()
-    preview = window_rows.groupby("sport", group_keys=False).tail(5) if "sport" in window_rows else window_rows
-    return MaterializeResult(
-        metadata={
-            "feature_set_version": FEATURE_SET_VERSION,
-            **row_count(written),
-            "rows_written": written,
-            "sports": ", ".join(window.sports),
-            "first_date": str(window.start),
-            "last_date": str(window.end),
-            "parquet_seasons": ", ".join(seasons_written) or "none",
-            "preview": MetadataValue.md(_preview(preview)),
-            "quality": MetadataValue.md(profile_markdown(column_profile(window_rows, PROFILED_COLUMNS))),
-        }
+        through = max(window.end, matrix["game_date"].max().date())
+        written += replace_features(engine, sport.code, matrix, FEATURE_SET_VERSION, window.start, through)
+        recomputed = matrix.loc[matrix["game_date"] >= pd.Timestamp(window.start)]
+        seasons_written += write_feature_parquet(paths.path("features"), sport.code, matrix, recomputed)
+        window_frames.append(recomputed.loc[recomputed["game_date"] <= pd.Timestamp(window.end)])
+        rewritten_later += record_later_months(context, sport.code, recomputed, window.start, window.end)
+    window_rows = pd.concat(window_frames) if window_frames else pd.DataFrame(columns=["sport", "game_date"])
+    for key, rows in rows_by_partition(window_rows, context.partition_keys).items():
+        context.add_asset_metadata(
+            {**partition_metadata(rows, key), "preview": MetadataValue.md(_preview(rows.tail(5))),
+             "quality": MetadataValue.md(profile_markdown(column_profile(rows, PROFILED_COLUMNS)) if len(rows)
+                                         else "_no games in this partition_")},
+            partition_key=key,
+        )
+    context.log.info(
+        f"features {FEATURE_SET_VERSION}: {written} rows written ({rewritten_later} after the window, "
+        f"recomputed because history changed before them); parquet {', '.join(seasons_written) or 'none'}"
     )
+    return MaterializeResult(metadata={"feature_set_version": FEATURE_SET_VERSION})
+
+
+def record_later_months(context: AssetExecutionContext, sport: str, recomputed: pd.DataFrame,
+                        start: date, end: date) -> int:
+    """A materialisation for each later month whose features this run rewrote, so the UI shows
+    when and why they last changed; returns the number of later rows."""
+    later = recomputed.loc[recomputed["game_date"] > pd.Timestamp(end)]
+    if later.empty:
+        return 0
+    keys = sorted({sport_month_key(sport, month) for month in month_starts(later["game_date"])})
+    for key, rows in rows_by_partition(later, keys).items():
+        context.log_event(AssetMaterialization(
+            asset_key=context.asset_key,
+            partition=key,
+            metadata={
+                **partition_metadata(rows, key),
+                "feature_set_version": FEATURE_SET_VERSION,
+                "recomputed_because": f"{sport} history changed from {start} on (run over {start}..{end})",
+            },
+        ))
+    return len(later)
 
 
 def write_feature_parquet(root: Path, sport: str, matrix: pd.DataFrame, in_window: pd.DataFrame) -> list[str]:

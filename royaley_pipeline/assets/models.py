@@ -41,8 +41,8 @@ from royaley_pipeline.frameworks import (
     FRAMEWORKS,
     get_framework,
 )
-from royaley_pipeline.partitions import model_partitions, parse_model_key, same_sport
-from royaley_pipeline.registry import ModelRegistry, RegisteredVersion, TrainingData
+from royaley_pipeline.partitions import every_partition, model_partitions, parse_model_key
+from royaley_pipeline.registry import MOCK_FRAMEWORK, ModelRegistry, RegisteredVersion, TrainingData
 from royaley_pipeline.reports import REPORT_FOLDER, TrainingReport, build_report, champions_table
 from royaley_pipeline.resources import (
     DatabaseResource,
@@ -92,7 +92,7 @@ class TrainingConfig(Config):
 
 @asset(
     key=["models", "game_outcome_model"],
-    deps=[AssetDep(game_features, partition_mapping=same_sport)],
+    deps=[AssetDep(game_features, partition_mapping=every_partition)],
     partitions_def=model_partitions,
     group_name=MODELS_GROUP,
     kinds=MODELS_KINDS,
@@ -151,6 +151,7 @@ def game_outcome_model(
             artifacts=report.artifacts(),
             run_id=mlflow_run_id,
             training_data=TrainingData(frame, str(dataset_path), LABEL_COLUMN[bet_type]),
+            mock=config.mock,
         )
     decision = registry.promote_if_better(
         sport.code, bet_type, version.version, margin=config.promotion_margin, ece_tolerance=config.ece_tolerance,
@@ -183,7 +184,7 @@ def describe(
         "model_name": version.name,
         "model_version": version.version,
         "mlflow_run_id": version.run_id,
-        "framework": trainer.framework,
+        "framework": MOCK_FRAMEWORK if config.mock else trainer.framework,
         "trainer": trainer.name,
         "promoted_to_champion": decision.promoted,
         "promotion_reason": decision.reason,

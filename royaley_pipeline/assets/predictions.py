@@ -37,8 +37,8 @@ from royaley_pipeline.domain.slate import (
     price_bets,
 )
 from royaley_pipeline.partitions import (
+    every_partition,
     parse_sport_date_keys,
-    same_sport,
     same_sport_and_month,
     sport_day_partitions,
 )
@@ -68,7 +68,7 @@ class PredictionConfig(Config):
     key=["predictions", "game_predictions"],
     deps=[
         AssetDep(game_features, partition_mapping=same_sport_and_month),
-        AssetDep(game_outcome_model, partition_mapping=same_sport),
+        AssetDep(game_outcome_model, partition_mapping=every_partition),
     ],
     partitions_def=sport_day_partitions,
     backfill_policy=BackfillPolicy.single_run(),

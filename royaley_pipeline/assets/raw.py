@@ -25,10 +25,10 @@ from royaley_pipeline.assets.catalog import (
     ODDS_SCHEMA,
     WEATHER_SCHEMA,
     code_version,
-    row_count,
     schema_metadata,
 )
 from royaley_pipeline.assets.failures import bad_records_fail_without_retry
+from royaley_pipeline.assets.partition_summary import partition_metadata, rows_by_partition
 from royaley_pipeline.config import load_settings
 from royaley_pipeline.domain.profiling import column_profile, profile_markdown
 from royaley_pipeline.partitions import parse_sport_date_keys, sport_month_partitions
@@ -105,43 +105,44 @@ def historical_games(context: AssetExecutionContext, database: DatabaseResource,
         for name, value in summary.as_metadata().items():
             totals[name] += value
         batches.append(batch)
-    common = {
-        "sports": ", ".join(window.sports),
-        "first_date": str(window.start),
-        "last_date": str(window.end),
-    }
     games, odds, weather = (_concat(batches, table) for table in ("games", "odds", "weather"))
-    yield MaterializeResult(
-        asset_key=RAW_GAMES,
-        metadata={
-            **common,
-            **row_count(totals["games_written"]),
-            "rows_written": totals["games_written"],
-            "players_written": totals["players_written"],
-            "preview": MetadataValue.md(_preview(games)),
-            "quality": _quality(games, ["season", "week", "home_score", "away_score", "start_time"]),
-        },
-    )
-    yield MaterializeResult(
-        asset_key=RAW_ODDS,
-        metadata={
-            **common,
-            **row_count(totals["odds_snapshots_written"]),
-            "rows_written": totals["odds_snapshots_written"],
-            "preview": MetadataValue.md(_head(odds, ODDS_PREVIEW_COLUMNS)),
-            "quality": _quality(odds, ["book", "market", "side", "line", "price", "captured_at"]),
-        },
-    )
-    yield MaterializeResult(
-        asset_key=RAW_WEATHER,
-        metadata={
-            **common,
-            **row_count(totals["weather_rows_written"]),
-            "rows_written": totals["weather_rows_written"],
-            "preview": MetadataValue.md(_head(weather, WEATHER_PREVIEW_COLUMNS)),
-            "quality": _quality(weather, ["temperature_f", "wind_mph", "precipitation_probability"]),
-        },
-    )
+    describe_partitions(context, context.partition_keys, games, odds, weather)
+    # Run-wide totals stay in the run's log; each partition's materialisation carries its own rows.
+    context.log.info(f"written in this run: {totals}")
+    yield MaterializeResult(asset_key=RAW_GAMES)
+    yield MaterializeResult(asset_key=RAW_ODDS)
+    yield MaterializeResult(asset_key=RAW_WEATHER)
+
+
+def describe_partitions(context, partition_keys, games: pd.DataFrame, odds: pd.DataFrame,
+                        weather: pd.DataFrame) -> None:
+    """One set of metadata per sport × month partition and table: its rows, first and last game."""
+    games_by_key = rows_by_partition(games if len(games) else _no_games(), partition_keys)
+    for key, month_games in games_by_key.items():
+        ids = set(month_games["source_game_id"])
+        month_odds = odds.loc[odds["source_game_id"].isin(ids)] if len(odds) else odds
+        month_weather = weather.loc[weather["source_game_id"].isin(ids)] if len(weather) else weather
+        context.add_asset_metadata(
+            {**partition_metadata(month_games, key), "preview": MetadataValue.md(_preview(month_games)),
+             "quality": _quality(month_games, ["season", "week", "home_score", "away_score", "start_time"])},
+            asset_key=RAW_GAMES, partition_key=key,
+        )
+        context.add_asset_metadata(
+            {**partition_metadata(month_games, key, row_count=len(month_odds)),
+             "preview": MetadataValue.md(_head(month_odds, ODDS_PREVIEW_COLUMNS)),
+             "quality": _quality(month_odds, ["book", "market", "side", "line", "price", "captured_at"])},
+            asset_key=RAW_ODDS, partition_key=key,
+        )
+        context.add_asset_metadata(
+            {**partition_metadata(month_games, key, row_count=len(month_weather)),
+             "preview": MetadataValue.md(_head(month_weather, WEATHER_PREVIEW_COLUMNS)),
+             "quality": _quality(month_weather, ["temperature_f", "wind_mph", "precipitation_probability"])},
+            asset_key=RAW_WEATHER, partition_key=key,
+        )
+
+
+def _no_games() -> pd.DataFrame:
+    return pd.DataFrame(columns=["sport", "game_date", "source_game_id", "home_team", "away_team"])
 
 
 ODDS_PREVIEW_COLUMNS = ["source_game_id", "book", "market", "side", "line", "price", "captured_at"]
@@ -169,5 +170,8 @@ def _head(frame: pd.DataFrame, columns: list[str]) -> str:
 
 
 def _quality(frame: pd.DataFrame, columns: list[str]) -> MetadataValue:
-    """Share filled and value ranges per column: a quality table on the materialisation."""
+    """Share filled and value ranges per column: a quality table on the materialisation (none for
+    an empty partition, whose `empty` flag says all there is)."""
+    if frame.empty:
+        return MetadataValue.md("_no rows in this partition_")
     return MetadataValue.md(profile_markdown(column_profile(frame, columns)))

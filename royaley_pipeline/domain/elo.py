@@ -7,8 +7,6 @@ which keeps a million-game league to a few seconds.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -41,7 +39,17 @@ def margin_of_victory_multiplier(margin: float, winner_elo_diff: float) -> float
     would inflate. A zero margin (a tie) is counted as a one-point game so that ties still move
     ratings toward each other.
     """
-    return math.log(max(abs(margin), 1.0) + 1.0) * 2.2 / (winner_elo_diff * 0.001 + 2.2)
+    return float(margin_factor(margin)) / favourite_damping(winner_elo_diff)
+
+
+def margin_factor(margin: float | np.ndarray) -> float | np.ndarray:
+    """The margin's half of the multiplier; it does not depend on ratings, so the Elo pass
+    computes it for all games at once."""
+    return np.log(np.maximum(np.abs(margin), 1.0) + 1.0) * 2.2
+
+
+def favourite_damping(winner_elo_diff: float) -> float:
+    return winner_elo_diff * 0.001 + 2.2
 
 
 def elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
@@ -51,26 +59,26 @@ def elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
     `season_regression` of the way back to 1500 the first time it plays in a new season, because
     rosters turn over. `elo_diff` is home − away plus home advantage (none on neutral sites).
     """
-    order = np.lexsort((games["game_id"].to_numpy(), start_time_nanoseconds(games["start_time"])))
-    sorted_games = games.iloc[order]
-    team_codes, _teams = pd.factorize(
-        pd.concat([sorted_games["home_team"], sorted_games["away_team"]], ignore_index=True)
-    )
-    game_count = len(sorted_games)
+    kick_off = start_time_nanoseconds(games["start_time"])
+    order = np.lexsort((games["game_id"].to_numpy(), kick_off))
+    column = {name: games[name].to_numpy()[order] for name in ("home_team", "away_team", "season", "status")}
+    team_codes, _teams = pd.factorize(np.concatenate([column["home_team"], column["away_team"]]))
+    game_count = len(order)
     home_codes = team_codes[:game_count].tolist()
     away_codes = team_codes[game_count:].tolist()
-    seasons = sorted_games["season"].to_numpy().tolist()
-    home_advantages = np.where(sorted_games["neutral_site"].to_numpy(dtype=bool), 0.0,
+    seasons = column["season"]
+    new_season = _first_game_of_a_new_season(team_codes, np.tile(seasons, 2))
+    home_new_season, away_new_season = new_season[:game_count].tolist(), new_season[game_count:].tolist()
+    home_advantages = np.where(games["neutral_site"].to_numpy(dtype=bool)[order], 0.0,
                                params.home_advantage).tolist()
-    home_scores = sorted_games["home_score"].to_numpy(dtype="float64")
-    away_scores = sorted_games["away_score"].to_numpy(dtype="float64")
-    is_result = ((sorted_games["status"] == "final").to_numpy()
-                 & ~np.isnan(home_scores) & ~np.isnan(away_scores)).tolist()
+    home_scores = games["home_score"].to_numpy(dtype="float64")[order]
+    away_scores = games["away_score"].to_numpy(dtype="float64")[order]
+    is_result = ((column["status"] == "final") & ~np.isnan(home_scores) & ~np.isnan(away_scores)).tolist()
     margins = (home_scores - away_scores).tolist()
+    margin_factors = margin_factor(home_scores - away_scores).tolist()
 
     team_count = len(_teams)
     ratings = [params.initial_rating] * team_count
-    last_season: list[object] = [None] * team_count
     keep = 1.0 - params.season_regression
     k_factor = params.k_factor
     use_margin = params.use_margin_of_victory
@@ -80,7 +88,7 @@ def elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
 
     # Games kicking off together are rated from the same pre-slot ratings, and their updates land
     # only after the slot: a team listed twice at one start time (a data fault) must not see itself.
-    start_times = start_time_nanoseconds(sorted_games["start_time"]).tolist()
+    start_times = kick_off[order].tolist()
     slot_start = None
     pending: list[tuple[int, float]] = []
     for position in range(game_count):
@@ -89,12 +97,11 @@ def elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
                 ratings[team] += change
             pending.clear()
             slot_start = start_times[position]
-        home, away, season = home_codes[position], away_codes[position], seasons[position]
-        for team in (home, away):
-            if last_season[team] != season:
-                if last_season[team] is not None:
-                    ratings[team] = LEAGUE_MEAN_RATING + keep * (ratings[team] - LEAGUE_MEAN_RATING)
-                last_season[team] = season
+        home, away = home_codes[position], away_codes[position]
+        if home_new_season[position]:
+            ratings[home] = LEAGUE_MEAN_RATING + keep * (ratings[home] - LEAGUE_MEAN_RATING)
+        if away_new_season[position] and away != home:
+            ratings[away] = LEAGUE_MEAN_RATING + keep * (ratings[away] - LEAGUE_MEAN_RATING)
         home_rating, away_rating = ratings[home], ratings[away]
         difference = home_rating - away_rating + home_advantages[position]
         home_elo[position], away_elo[position], elo_diff[position] = home_rating, away_rating, difference
@@ -106,21 +113,35 @@ def elo_ratings(games: pd.DataFrame, params: EloParameters) -> pd.DataFrame:
         multiplier = 1.0
         if use_margin:
             winner_elo_diff = difference if margin > 0 else (-difference if margin < 0 else 0.0)
-            multiplier = margin_of_victory_multiplier(margin, winner_elo_diff)
+            multiplier = margin_factors[position] / favourite_damping(winner_elo_diff)
         shift = k_factor * multiplier * (outcome - expected)
         pending.append((home, shift))
         pending.append((away, -shift))
 
     result = pd.DataFrame(
         {
-            "game_id": sorted_games["game_id"].to_numpy(),
-            "home_elo": home_elo,
-            "away_elo": away_elo,
-            "elo_diff": elo_diff,
+            "game_id": games["game_id"].to_numpy()[order],
+            # Typed arrays first: pandas given a list of a million floats goes through object arrays.
+            "home_elo": np.array(home_elo, dtype="float64"),
+            "away_elo": np.array(away_elo, dtype="float64"),
+            "elo_diff": np.array(elo_diff, dtype="float64"),
         },
     )
     result["home_elo_win_probability"] = win_probability(result["elo_diff"].to_numpy())
     return result.iloc[np.argsort(order)].reset_index(drop=True)
+
+
+def _first_game_of_a_new_season(team_codes: np.ndarray, seasons: np.ndarray) -> np.ndarray:
+    """For team-games in play order (home rows, then away rows of the same games): is this the
+    team's first game of a season later than its previous game's? That is when its rating
+    regresses toward the mean; a team's first game ever has nothing to regress."""
+    game_count = len(team_codes) // 2
+    play_order = np.tile(np.arange(game_count), 2)
+    order = np.lexsort((play_order, team_codes))
+    team, season = team_codes[order], seasons[order]
+    flags = np.zeros(len(order), dtype=bool)
+    flags[order[1:]] = (team[1:] == team[:-1]) & (season[1:] != season[:-1])
+    return flags
 
 
 SURFACE_ELO_COLUMNS = ["home_surface_elo", "away_surface_elo", "surface_elo_diff", "home_surface_elo_win_probability"]

@@ -29,7 +29,7 @@ from royaley_pipeline.domain.team_stats import TEAM_STATS, team_stat_columns, te
 from royaley_pipeline.domain.weather import WEATHER_COLUMNS, weather_features
 from royaley_pipeline.sports import MATCH_WINNER, MONEYLINE, SPREAD, TOTAL, Sport
 
-FEATURE_SET_VERSION = "v2"
+FEATURE_SET_VERSION = "v3"
 """Bumped whenever a column is added, removed or computed differently: stored features, Parquet
 files, training datasets and registered models all carry it, so a model is never scored on
 features it was not trained with."""
@@ -75,15 +75,15 @@ MOMENTUM_COLUMNS = [*momentum_columns("home"), *momentum_columns("away"), *MOMEN
 _SCORING_FORM = [f"{side}_points_{kind}_per_game_last5" for side in ("home", "away") for kind in ("for", "against")]
 
 _SPREAD_LINE_INPUTS = ["opening_spread_home", "closing_spread_home", "spread_movement"]
-# Opening totals are a real signal only where a source publishes them (nfelo, 2024 on, in the bundled
-# data); elsewhere opening equals closing and the movement is a constant 0. A scaled feature that is
-# constant in training and varies at test time extrapolates wildly (walk-forward log loss 3.39 on
-# 2024), so the total model takes the closing total alone until opening totals have history.
+# Opening totals exist only where a source publishes them (nfelo, 2024 on, in the bundled data);
+# elsewhere they are missing. A feature missing through training and present at test time
+# extrapolates wildly (walk-forward log loss 3.39 on 2024 in feature set v2), so the total model
+# takes the closing total alone until opening totals have history.
 _TOTAL_LINE_INPUTS = ["closing_total"]
 
 # Model inputs are differences where the two sides mirror each other (half the columns, the same
-# information for a linear model). The opening moneyline is left out: where a source has only one
-# snapshot it *is* the closing market, the yardstick (see the module docstring).
+# information for a linear model). The opening moneyline is left out: it comes from the same book
+# history as the closing market, the yardstick (see the module docstring).
 _SIDE_INPUTS = [*ELO_COLUMNS, *TEAM_FORM_COLUMNS, *REST_FLAG_COLUMNS, *MOMENTUM_DIFFERENCE_COLUMNS,
                 "h2h_games", "h2h_home_win_pct", "h2h_avg_margin", "injury_impact_difference", "injuries_available"]
 FEATURE_COLUMNS: dict[str, list[str]] = {

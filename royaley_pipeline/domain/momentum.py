@@ -67,11 +67,11 @@ def momentum(games: pd.DataFrame, windows: tuple[int, ...] = DEFAULT_WINDOWS) ->
     stats[STREAK_COLUMN] = np.where(end > first, latest, 0.0)  # no earlier result: no streak
 
     game_count = len(games)
-    result = pd.DataFrame(index=range(game_count))
-    for side, rows in (("home", slice(0, game_count)), ("away", slice(game_count, 2 * game_count))):
-        for name in rolling_stat_names(windows):
-            result[f"{side}_{name}"] = stats[name][rows]
-    return result
+    return pd.DataFrame({
+        f"{side}_{name}": stats[name][rows]
+        for side, rows in (("home", slice(0, game_count)), ("away", slice(game_count, 2 * game_count)))
+        for name in rolling_stat_names(windows)
+    }, index=range(game_count))
 
 
 def rest_flags(rest_days: pd.Series, short_rest_days: int) -> pd.DataFrame:

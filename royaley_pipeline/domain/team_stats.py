@@ -93,8 +93,9 @@ def team_stats(games: pd.DataFrame) -> pd.DataFrame:
     rest_days[rest_order] = np.where(has_previous, gap, np.nan)
     stats["rest_days"] = rest_days
 
-    result = pd.DataFrame({"game_id": games["game_id"].to_numpy()})
-    for side, rows in (("home", slice(0, game_count)), ("away", slice(game_count, 2 * game_count))):
-        for stat in TEAM_STATS:
-            result[f"{side}_{stat}"] = stats[stat][rows]
-    return result
+    return pd.DataFrame({
+        "game_id": games["game_id"].to_numpy(),
+        **{f"{side}_{stat}": stats[stat][rows]
+           for side, rows in (("home", slice(0, game_count)), ("away", slice(game_count, 2 * game_count)))
+           for stat in TEAM_STATS},
+    })

@@ -10,6 +10,7 @@ warning rather than fail, so that an "all sports" materialisation still runs for
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -100,6 +101,8 @@ def _read_nfl(locations: dict, start: DateBound, end: DateBound) -> SourceBatch:
 
 
 BUNDLED_SPORTS = ("NFL", "NBA", "ATP")
+HISTORY_STARTS = {"NFL": date(1999, 9, 1), "NBA": date(2007, 10, 1), "ATP": date(2015, 1, 1)}
+"""The month of each bundled sport's first game (NFL 1999-09-12, NBA 2007-10-30, ATP 2015-01-05)."""
 
 
 def sports_with_history() -> list[str]:

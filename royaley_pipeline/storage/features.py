@@ -13,7 +13,6 @@ from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.games import load_games, load_odds_snapshots, load_weather
 from royaley_pipeline.storage.injuries import load_injuries
 from royaley_pipeline.storage.models import FeatureRow, GameRow, SportRow
-from royaley_pipeline.storage.records import to_python
 
 
 def load_feature_inputs(engine: Engine, sport_code: str, end: date | None = None) -> dict[str, pd.DataFrame]:
@@ -35,10 +34,8 @@ def replace_features(
 ) -> int:
     """Replace the features of games dated in [start, end]: re-runs leave the same rows."""
     sport = get_sport(sport_code)
-    window = features.loc[
-        (pd.to_datetime(features["game_date"]).dt.date >= start)
-        & (pd.to_datetime(features["game_date"]).dt.date <= end)
-    ]
+    game_dates = pd.to_datetime(features["game_date"])
+    window = features.loc[(game_dates >= pd.Timestamp(start)) & (game_dates <= pd.Timestamp(end))]
     value_columns = [c for c in window.columns if c not in KEY_COLUMNS]  # keys live on the games table
     computed_at = datetime.now(UTC)
     with engine.begin() as connection:
@@ -53,19 +50,33 @@ def replace_features(
         )
         rows = [
             {
-                "game_id": int(row["game_id"]),
+                "game_id": game_id,
                 "sport_id": sport_id,
                 "feature_set_version": version,
-                "game_date": pd.Timestamp(row["game_date"]).date(),
-                "season": int(row["season"]),
-                "values": {column: to_python(row[column]) for column in value_columns},
+                "game_date": game_date,
+                "season": season,
+                "values": values,
                 "computed_at": computed_at,
             }
-            for row in window.to_dict("records")
+            for game_id, game_date, season, values in zip(
+                window["game_id"].astype("int64").tolist(),
+                pd.to_datetime(window["game_date"]).to_numpy().astype("datetime64[D]").tolist(),
+                window["season"].astype("int64").tolist(),
+                json_values(window[value_columns]),
+                strict=True,
+            )
         ]
         if rows:
             connection.execute(FeatureRow.__table__.insert(), rows)
     return len(rows)
+
+
+def json_values(frame: pd.DataFrame) -> list[dict]:
+    """Each row's values as plain Python (NaN → None), converted column-wise: rewriting a whole
+    history after an early change is thousands of rows of a hundred values each."""
+    names = list(frame.columns)
+    plain = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+    return [dict(zip(names, row, strict=True)) for row in plain]
 
 
 def load_features(

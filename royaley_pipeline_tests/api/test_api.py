@@ -83,7 +83,7 @@ def test_models_lists_versions_with_aliases_metrics_window_and_framework(trained
     assert any("champion" in v["aliases"] for v in versions)
     assert "challenger" in versions[0]["aliases"]
     for version in versions:
-        assert version["framework"] == "sklearn"
+        assert version["framework"] == "sklearn" and version["mock"] is False
         assert version["data_window"]["first_season"] == 2014  # seasons are ints, as everywhere
         assert version["data_window"]["last_season"] == 2018
         assert not {"champion", "challenger"} <= set(version["aliases"])  # one role per version

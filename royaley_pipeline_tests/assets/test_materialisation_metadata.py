@@ -1,10 +1,9 @@
-"""What the Dagster UI shows on each materialisation: a preview of the rows, a quality table, and
-Dagster's standard row counts, column schemas, code versions, freshness policies and feature checks."""
+"""What the Dagster UI shows on each materialisation: that partition's own rows, a preview and a
+quality table; a month without games says it is empty."""
 
 import json
 from datetime import date
 
-import pytest
 from sqlalchemy import select, update
 
 from royaley_pipeline.assets.checks import features_point_in_time_spot_check
@@ -14,42 +13,44 @@ from royaley_pipeline.storage.models import FeatureRow
 from royaley_pipeline_tests.assets.conftest import Pipeline
 
 
-@pytest.fixture(scope="module")
-def collected(tmp_path_factory):
-    """September and October 2023 of the NFL collected once, with the metadata of each asset."""
-    pipeline = Pipeline(tmp_path_factory.mktemp("collected"))
-    result = pipeline.run_months("collection_job", "NFL", date(2023, 9, 1), date(2023, 10, 31))
+def test_each_partition_carries_its_own_rows_preview_and_quality_table(pipeline):
+    result = pipeline.run_months("collection_job", "NFL", date(2023, 7, 1), date(2023, 10, 31))
     assert result.success, failure_message(result)
     metadata = {
-        "/".join(event.asset_key.path): event.materialization.metadata
+        ("/".join(event.asset_key.path), event.partition): event.materialization.metadata
         for event in result.get_asset_materialization_events()
     }
-    return pipeline, result, metadata
-
-
-def test_raw_and_feature_materialisations_carry_previews_and_quality_tables(collected):
-    _, _, metadata = collected
-    games, odds, weather = metadata["raw/games"], metadata["raw/odds_snapshots"], metadata["raw/weather"]
+    assert {partition for _, partition in metadata} == {
+        "2023-07-01|NFL", "2023-08-01|NFL", "2023-09-01|NFL", "2023-10-01|NFL"}
+    september = "2023-09-01|NFL"
+    games, odds, weather = (metadata[(name, september)] for name in ("raw/games", "raw/odds_snapshots", "raw/weather"))
     # The 2023 opener heads each raw preview: DET 21 @ KC 20, closing KC -4 at -110.
     assert "| NFL     | 2023-09-07  | DET         | KC          |           21 |           20 |" in games["preview"].value
     assert "| 2023_01_DET_KC   | nflverse_close | spread   | home   |   -4   |    -110 |" in odds["preview"].value
     assert "2023_01_DET_KC" in weather["preview"].value
     assert games["preview"].value.count("\n") == 11  # header, rule, ten rows
-    assert "| home_score |    122 | 100.0 %" in games["quality"].value
+    assert games["dagster/row_count"].value == games["games"].value == 49  # September's games, not the run's
+    assert games["first_game"].value == "2023-09-07 DET @ KC" and games["last_game"].value.startswith("2023-09-")
+    assert odds["dagster/row_count"].value >= 6 * 49 and weather["dagster/row_count"].value == 49
     assert "| price " in odds["quality"].value and "| line " in odds["quality"].value
     assert "| temperature_f " in weather["quality"].value
-    features = metadata["features/game_features"]
+    october = metadata[("raw/games", "2023-10-01|NFL")]
+    assert october["first_game"].value.startswith("2023-10-0") and october["games"].value > 0
+    for name in ("raw/games", "raw/odds_snapshots", "raw/weather", "features/game_features"):
+        july = metadata[(name, "2023-07-01|NFL")]
+        assert july["empty"].value is True and july["dagster/row_count"].value == 0, name
+        assert "first_game" not in july
+    features = metadata[("features/game_features", "2023-10-01|NFL")]
     quality = features["quality"].value
     for column in ("elo_diff", "closing_spread_home", "closing_total"):
         assert f"| {column} " in quality, column
-    assert "2023-10-" in features["preview"].value  # the window's last games
+    assert "2023-10-" in features["preview"].value and features["dagster/row_count"].value == october["games"].value
 
 
-def test_row_counts_column_schemas_code_versions_and_feature_checks_in_dagsters_standard_places(collected):
-    pipeline, result, metadata = collected
-    for key in ("raw/games", "raw/odds_snapshots", "raw/weather", "features/game_features"):
-        assert metadata[key]["dagster/row_count"].value == metadata[key]["rows_written"].value > 0, key
-    assert metadata["raw/games"]["dagster/row_count"].value == 122  # September and October 2023
+def test_column_schemas_code_versions_freshness_and_feature_checks_in_dagsters_standard_places(tmp_path):
+    pipeline = Pipeline(tmp_path)
+    result = pipeline.run_months("collection_job", "NFL", date(2023, 9, 1), date(2023, 10, 31))
+    assert result.success, failure_message(result)
     specs = {spec.key.to_user_string(): spec for spec in pipeline.defs.resolve_all_asset_specs()}
     columns = {c.name: c for c in specs["raw/games"].metadata["dagster/column_schema"].schema.columns}
     assert columns["start_time"].type == "timestamp (UTC)" and columns["home_score"].constraints.nullable

@@ -49,7 +49,7 @@ def _league():
 def test_one_row_per_game_in_start_time_order_with_keys_features_then_labels():
     games, snapshots = _league()
     matrix = build_feature_matrix(games, snapshots, NFL)
-    assert FEATURE_SET_VERSION == "v2"
+    assert FEATURE_SET_VERSION == "v3"
     assert list(matrix["game_id"]) == [11, 12, 10]
     assert list(matrix.columns[: len(KEY_COLUMNS)]) == KEY_COLUMNS
     assert list(matrix.columns[-len(LABEL_COLUMNS):]) == LABEL_COLUMNS

@@ -46,12 +46,44 @@ def test_opening_and_closing_are_each_books_first_and_last_pre_game_snapshots():
     assert row["closing_over_price"] == pytest.approx(-120)
     assert row["closing_under_price"] == pytest.approx(100)
     assert row["opening_moneyline_home"] == pytest.approx(-180)
+    assert row[["opening_spread_available", "opening_total_available", "opening_moneyline_available"]].eq(1.0).all()
     assert row["closing_moneyline_home"] == pytest.approx(-220)
     assert row["closing_moneyline_away"] == pytest.approx(190)
     implied_home, implied_away = 220 / 320, 100 / 290
     assert row["market_home_win_probability"] == pytest.approx(implied_home / (implied_home + implied_away))
     implied_over, implied_under = 120 / 220, 0.5
     assert row["market_over_probability"] == pytest.approx(implied_over / (implied_over + implied_under))
+
+
+def test_a_book_seen_once_has_no_opener_so_opening_and_movement_are_missing_and_flagged():
+    """A closing-line file (one snapshot per book) must not pose as an opener with zero movement."""
+    snapshots = _snapshots([
+        _snapshot(1, "closing_file", "spread", "home", -4.5, -110, 0.1),
+        _snapshot(1, "closing_file", "spread", "away", 4.5, -110, 0.1),
+        _snapshot(1, "closing_file", "total", "over", 42.5, -110, 0.1),
+        _snapshot(1, "closing_file", "total", "under", 42.5, -110, 0.1),
+        _snapshot(1, "closing_file", "moneyline", "home", np.nan, -220, 0.1),
+        _snapshot(1, "closing_file", "moneyline", "away", np.nan, 190, 0.1),
+        # game 2: a second book moved from −3 to −4 (an opener), the closing file saw −4.5 once
+        _snapshot(2, "closing_file", "spread", "home", -4.5, -110, 0.1),
+        _snapshot(2, "mover", "spread", "home", -3.0, -110, 72),
+        _snapshot(2, "mover", "spread", "home", -4.0, -110, 1),
+    ])
+    lines = market_lines(_games(1, 2), snapshots).set_index("game_id")
+    first = lines.loc[1]
+    assert (first["closing_spread_home"], first["closing_total"]) == (-4.5, 42.5)
+    assert first["closing_moneyline_home"] == pytest.approx(-220)
+    for column in ("opening_spread_home", "spread_movement", "opening_total", "total_movement",
+                   "opening_moneyline_home", "opening_moneyline_away", "opening_home_win_probability",
+                   "moneyline_probability_movement"):
+        assert np.isnan(first[column]), column
+    assert (first["opening_spread_available"], first["opening_total_available"],
+            first["opening_moneyline_available"]) == (0.0, 0.0, 0.0)
+    second = lines.loc[2]
+    assert second["opening_spread_home"] == -3.0  # only the book seen twice opens
+    assert second["closing_spread_home"] == pytest.approx(-4.25)  # both books close
+    assert second["spread_movement"] == pytest.approx(-1.25)
+    assert (second["opening_spread_available"], second["opening_total_available"]) == (1.0, 0.0)
 
 
 def test_consensus_is_the_median_across_books():
@@ -92,9 +124,11 @@ def test_an_away_only_quote_gives_the_home_line_with_the_sign_flipped():
 def test_games_without_pre_game_snapshots_get_missing_lines_not_zeros():
     snapshots = _snapshots([_snapshot(1, "a", "spread", "home", -3.0, -110, -1)])
     lines = market_lines(_games(1, 2), snapshots)
+    flags = ["opening_spread_available", "opening_total_available", "opening_moneyline_available"]
     assert list(lines["game_id"]) == [1, 2]
-    assert lines.drop(columns="game_id").isna().all(axis=None)
-    assert market_lines(_games(3), empty_snapshots()).drop(columns="game_id").isna().all(axis=None)
+    assert lines.drop(columns=["game_id", *flags]).isna().all(axis=None)
+    assert lines[flags].eq(0.0).all(axis=None)
+    assert market_lines(_games(3), empty_snapshots()).drop(columns=["game_id", *flags]).isna().all(axis=None)
     assert market_lines(_games(3), None).shape[0] == 1
 
 

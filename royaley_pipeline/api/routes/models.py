@@ -15,7 +15,7 @@ from royaley_pipeline.api.schemas import (
     sport_code,
 )
 from royaley_pipeline.domain.model_names import EXAMPLE_ID, ModelVersionId
-from royaley_pipeline.registry import ModelRegistry
+from royaley_pipeline.registry import MockModelError, ModelRegistry
 from royaley_pipeline.sports import BET_TYPES
 
 router = APIRouter(tags=["models"])
@@ -54,6 +54,7 @@ def list_models(
             version=row.version,
             aliases=row.aliases,
             framework=row.framework,
+            mock=row.mock,
             feature_set_version=row.feature_set_version,
             data_window=row.data_window,
             metrics=row.metrics,
@@ -98,6 +99,8 @@ def promote_model(
         if error.error_code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "INVALID_PARAMETER_VALUE"):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no registered model version {model_id!r}") from None
         raise
+    except MockModelError as error:
+        raise unprocessable(str(error)) from None
     return PromoteResponse(
         model_id=model_id,
         champion_version=target.number,
