@@ -71,7 +71,7 @@ def test_the_season_chart_and_the_champions_table():
     assert season_png(seasons).startswith(b"\x89PNG")
     champion = VersionSummary(
         model=ModelName("NFL", "total"), version=3, aliases=["champion"], run_id="r", framework="sklearn",
-        feature_set_version="v2", data_window={}, promotion_decision="promoted", created_at="2026-11-27",
+        feature_set_version="v2", data_window={}, promotion_decision="promoted", created_at="2026-11-27", mock=False,
         walk_forward_seasons="2015–2024",
         metrics={"overall_n": 2700.0, "overall_model_log_loss": 0.69, "overall_model_log_loss_on_market_games": 0.6921,
                  "overall_market_log_loss": 0.6901, "overall_model_brier": 0.249, "overall_market_brier": 0.248},
