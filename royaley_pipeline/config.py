@@ -93,6 +93,13 @@ class Settings:
     loopback names only when there is no token, any name with one."""
     api_max_body_bytes: int = 64 * 1024
     api_max_queued_trainings: int = 4
+    mlflow_ui_url: str | None = None
+    """``ROYALEY_MLFLOW_UI_URL``: the MLflow UI users open; Dagster metadata then links to runs and versions."""
+    dagster_ui_url: str | None = None
+    """``ROYALEY_DAGSTER_UI_URL``: the Dagster UI users open; MLflow runs then carry a ``dagster_run_url``."""
+    git_url: str | None = None
+    """``ROYALEY_GIT_URL``: the repository's web address; assets' code references then link to it."""
+    git_branch: str = "main"
 
     def today(self) -> date:
         """Today's date where the schedules run (``schedule_timezone``), not the machine's."""
@@ -159,6 +166,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         api_max_body_bytes=_number(env, "ROYALEY_API_MAX_BODY_BYTES", str(64 * 1024), int),
         api_max_queued_trainings=_number(env, "ROYALEY_API_MAX_QUEUED_TRAININGS", "4", int),
+        mlflow_ui_url=env.get("ROYALEY_MLFLOW_UI_URL") or None,
+        dagster_ui_url=env.get("ROYALEY_DAGSTER_UI_URL") or None,
+        git_url=env.get("ROYALEY_GIT_URL") or None,
+        git_branch=env.get("ROYALEY_GIT_BRANCH", "main"),
     )
 
 

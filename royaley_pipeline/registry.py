@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import mlflow
 import mlflow.artifacts
+import mlflow.data
 import numpy as np
 import pandas as pd
 from filelock import FileLock
@@ -60,21 +62,28 @@ class MockModelError(BadRequest):
     """A request to make a `--mock` version the champion."""
 LEGACY_PRODUCTION_STAGE = "Production"
 
-# Season metric columns and the MLflow metric each is logged as (one point per season, step=season).
+# Season metric columns and the MLflow metric each is logged as: one point per walk-forward test
+# season (step = season), so the value MLflow shows beside the run is the LAST season's; the names
+# say so ("by_season_"), and ``overall_*`` metrics cover every walk-forward season.
 SEASON_METRIC_KEYS = {
-    "n": "walk_forward_n",
-    "model_log_loss": "walk_forward_log_loss",
-    "model_brier": "walk_forward_brier",
-    "model_accuracy": "walk_forward_accuracy",
-    "model_auc": "walk_forward_auc",
-    "market_n": "market_n",
-    "market_log_loss": "market_log_loss",
-    "market_brier": "market_brier",
-    "market_accuracy": "market_accuracy",
-    "market_auc": "market_auc",
-    "model_log_loss_on_market_games": "walk_forward_log_loss_on_market_games",
-    "model_brier_on_market_games": "walk_forward_brier_on_market_games",
+    "n": "by_season_games",
+    "model_log_loss": "by_season_model_log_loss",
+    "model_brier": "by_season_model_brier",
+    "model_accuracy": "by_season_model_accuracy",
+    "model_auc": "by_season_model_auc",
+    "market_n": "by_season_market_games",
+    "market_log_loss": "by_season_market_log_loss",
+    "market_brier": "by_season_market_brier",
+    "market_accuracy": "by_season_market_accuracy",
+    "market_auc": "by_season_market_auc",
+    "model_log_loss_on_market_games": "by_season_model_log_loss_on_market_games",
+    "model_brier_on_market_games": "by_season_model_brier_on_market_games",
+    "baseline_log_loss": "by_season_elo_baseline_log_loss",
 }
+# Versions registered before the rename carry the per-season series under these names.
+LEGACY_SEASON_METRIC_KEYS = {"by_season_model_log_loss": "walk_forward_log_loss",
+                             "by_season_games": "walk_forward_n"}
+DATA_WINDOW_SEASON_KEYS = ("first_season", "last_season")
 DATA_WINDOW_KEYS = ("first_season", "last_season", "first_start_time", "last_start_time")
 OUT_OF_FOLD_ARTIFACT = "evaluation/out_of_fold.csv"
 
@@ -100,6 +109,15 @@ class RegisteredVersion:
     run_id: str
 
 
+@dataclass(frozen=True)
+class TrainingData:
+    """The rows a version was trained on, logged as the MLflow run's input dataset."""
+
+    frame: pd.DataFrame
+    source: str  # where the exact rows are kept (the Parquet file)
+    label: str  # the target column
+
+
 @dataclass
 class ChampionModel:
     model: Any
@@ -122,10 +140,11 @@ class VersionSummary:
     framework: str | None
     mock: bool
     feature_set_version: str | None
-    data_window: dict[str, str | None]
+    data_window: dict[str, int | str | None]
     metrics: dict[str, float]
     promotion_decision: str | None
     created_at: str
+    walk_forward_seasons: str | None = None
 
     @property
     def name(self) -> str:
@@ -178,16 +197,63 @@ class ModelRegistry:
     """One MLflow tracking store and model registry, addressed by sport and bet type."""
 
     def __init__(
-        self, tracking_uri: str, artifact_location: str | None = None, database: Engine | None = None
+        self, tracking_uri: str, artifact_location: str | None = None, database: Engine | None = None,
+        ui_url: str | None = None,
     ) -> None:
         """``database``: the application database, where the digests of registered model files are
-        kept (needed to register models and to load pickled ones)."""
+        kept (needed to register models and to load pickled ones); ``ui_url``: the MLflow UI's
+        address, for links."""
         self.tracking_uri = tracking_uri
         self.artifact_location = artifact_location
         self.database = database
+        self.ui_url = ui_url.rstrip("/") if ui_url else None
         self.client = _open_client(tracking_uri)
 
+    # -------------------------------------------------------------------------------------- links
+
+    def run_url(self, run_id: str) -> str | None:
+        """The MLflow UI page of a run, when the UI's address is configured."""
+        if not self.ui_url:
+            return None
+        experiment_id = self.client.get_run(run_id).info.experiment_id
+        return f"{self.ui_url}/#/experiments/{experiment_id}/runs/{run_id}"
+
+    def artifact_url(self, run_id: str, path: str) -> str | None:
+        """A run's artifact file as the MLflow server serves it (e.g. a report plot), when configured."""
+        return f"{self.ui_url}/get-artifact?path={quote(path)}&run_uuid={run_id}" if self.ui_url else None
+
+    def version_url(self, name: str, version: int) -> str | None:
+        """The MLflow UI page of a registered version, when the UI's address is configured."""
+        return f"{self.ui_url}/#/models/{name}/versions/{int(version)}" if self.ui_url else None
+
     # ----------------------------------------------------------------------------------- logging
+
+    @contextmanager
+    def training_run(self, sport: str, bet_type: str, tags: dict[str, str] | None = None) -> Iterator[str]:
+        """An MLflow run open for the whole training (so its duration is the training's); yields its id.
+
+        ``log_training`` with that ``run_id`` inside the block records into it; an exception marks
+        the run FAILED.
+        """
+        model = ModelName(sport, bet_type)
+        with self._store():
+            experiment_id = self._experiment_id(model.experiment)
+            with mlflow.start_run(experiment_id=experiment_id, run_name=f"{model}-{_now()}",
+                                  tags={"mlflow.user": "royaley", **(tags or {})}) as run:
+                yield run.info.run_id
+
+    @contextmanager
+    def _run(self, model: ModelName, run_id: str | None) -> Iterator[str]:
+        """The open run ``run_id`` (from ``training_run``), or a new run for this call alone."""
+        active = mlflow.active_run()
+        if run_id is not None and active is not None and active.info.run_id == run_id:
+            yield run_id
+            return
+        experiment_id = self._experiment_id(model.experiment)
+        with mlflow.start_run(run_id=run_id, experiment_id=None if run_id else experiment_id,
+                              run_name=None if run_id else f"{model}-{_now()}",
+                              tags=None if run_id else {"mlflow.user": "royaley"}) as run:
+            yield run.info.run_id
 
     def log_training(
         self,
@@ -200,12 +266,17 @@ class ModelRegistry:
         tags: dict[str, str] | None = None,
         extra_metrics: dict[str, float] | None = None,
         artifacts: dict[str, str | bytes] | None = None,
+        run_id: str | None = None,
+        training_data: TrainingData | None = None,
         mock: bool = False,
     ) -> RegisteredVersion:
         """Record one training run with its evidence, register its model, and mark it challenger.
 
         ``extra_metrics`` (e.g. the backtest) are logged as run metrics; ``artifacts`` maps a
-        path inside the run to text or bytes (report tables, PNG plots). A ``mock`` version is
+        path inside the run to text or bytes (report tables, PNG plots); ``run_id`` is a run
+        opened by ``training_run`` (else a new run is made); ``training_data`` is logged as the
+        run's input dataset. The registered model and the version get descriptions a reader of
+        the MLflow UI can judge them by. A ``mock`` version is
         tagged ``mock=true`` and is neither challenger nor ever champion.
         """
         model = ModelName(sport, bet_type)
@@ -233,10 +304,9 @@ class ModelRegistry:
             **{f"data_{key}": str(value) for key, value in window.items()},
             **(tags or {}),
         }
+        run_tags["walk_forward_seasons"] = _season_span(result.season_metrics)
         with self._store():
-            experiment_id = self._experiment_id(model.experiment)
-            with mlflow.start_run(experiment_id=experiment_id, run_name=f"{name}-{_now()}") as run:
-                run_id = run.info.run_id
+            with self._run(model, run_id) as run_id:
                 extra = [
                     Metric(key, float(value), int(datetime.now(UTC).timestamp() * 1000), 0)
                     for key, value in (extra_metrics or {}).items()
@@ -249,6 +319,12 @@ class ModelRegistry:
                     tags=[RunTag(key, str(value)) for key, value in run_tags.items()],
                 )
                 self._log_evidence(result)
+                if training_data is not None:
+                    mlflow.log_input(
+                        mlflow.data.from_pandas(training_data.frame, source=training_data.source,
+                                                name=f"{name}-{feature_set_version}", targets=training_data.label),
+                        context="training",
+                    )
                 example = result.input_example
                 if example is None:
                     raise ValueError("the training result has no input example to describe the model's input")
@@ -266,6 +342,11 @@ class ModelRegistry:
         version_tags["overall_model_log_loss"] = str(result.overall.get("model_log_loss"))
         for key, value in version_tags.items():
             self.client.set_model_version_tag(name, str(version), key, value)
+        self.client.update_registered_model(name, description=model_description(model))
+        self.client.update_model_version(
+            name, str(version),
+            description=version_description(result, feature_set_version, (tags or {}).get("dagster_run_url")),
+        )
         if not mock:
             self.client.set_registered_model_alias(name, CHALLENGER, str(version))
         return RegisteredVersion(name=name, version=version, run_id=run_id)
@@ -393,7 +474,11 @@ class ModelRegistry:
             raise UnknownModelVersionError(f"{name} has no version {version} (registered versions: {listed})") from None
 
     def _set_champion(self, name: str, version: int, previous: Any) -> None:
+        """Move the champion alias; a version holds one role, so a champion is no longer challenger."""
         self.client.set_registered_model_alias(name, CHAMPION, str(version))
+        aliases = self.client.get_registered_model(name).aliases or {}
+        if CHALLENGER in aliases and int(aliases[CHALLENGER]) == version:
+            self.client.delete_registered_model_alias(name, CHALLENGER)
         tags = {"champion_since": _now()}
         if previous is not None and int(previous.version) != version:
             tags["previous_champion_version"] = str(previous.version)
@@ -443,7 +528,7 @@ class ModelRegistry:
         return ChampionModel(model, feature_columns, int(champion.version), champion.run_id)
 
     def list_versions(self, sport: str | None = None, bet_type: str | None = None) -> list[VersionSummary]:
-        """Every registered version with its aliases, overall metrics and data window, newest first per model.
+        """Every registered version with its aliases, overall metrics and data window, newest first.
 
         ``sport`` and ``bet_type`` are checked against the sport registry first (BadRequest for an
         unknown one), so the MLflow filter is built from known codes only, never from raw input.
@@ -476,13 +561,18 @@ class ModelRegistry:
                     framework=MOCK_FRAMEWORK if _is_mock(version) else tags.get("framework"),
                     mock=_is_mock(version),
                     feature_set_version=tags.get("feature_set_version"),
-                    data_window={key: run.data.tags.get(f"data_{key}") for key in DATA_WINDOW_KEYS},
+                    data_window=_data_window(run.data.tags),
                     metrics={key: value for key, value in run.data.metrics.items() if key.startswith("overall_")},
                     promotion_decision=tags.get("promotion_decision"),
+                    walk_forward_seasons=run.data.tags.get("walk_forward_seasons"),
                     created_at=datetime.fromtimestamp(version.creation_timestamp / 1000, UTC).isoformat(),
                 )
             )
-        return sorted(rows, key=lambda row: (row.name, -row.version))
+        return sorted(rows, key=lambda row: (row.created_at, row.version), reverse=True)
+
+    def champions(self) -> list[VersionSummary]:
+        """The champion of every registered model, by model name."""
+        return sorted((row for row in self.list_versions() if CHAMPION in row.aliases), key=lambda row: row.name)
 
     # ---------------------------------------------------------------------------------- plumbing
 
@@ -496,10 +586,16 @@ class ModelRegistry:
 
     def _evidence(self, version: int, run_id: str, *, with_forecasts: bool) -> VersionEvidence:
         """A version's per-season walk-forward log loss and, if asked, its out-of-fold forecasts."""
-        losses = {m.step: m.value for m in self.client.get_metric_history(run_id, "walk_forward_log_loss")}
-        games = {m.step: m.value for m in self.client.get_metric_history(run_id, "walk_forward_n")}
+        losses = self._season_series(run_id, SEASON_METRIC_KEYS["model_log_loss"])
+        games = self._season_series(run_id, SEASON_METRIC_KEYS["n"])
         seasons = {int(season): (loss, games[season]) for season, loss in losses.items() if season in games}
         return VersionEvidence(version, seasons, self._forecasts(run_id) if with_forecasts else None)
+
+    def _season_series(self, run_id: str, key: str) -> dict[int, float]:
+        history = self.client.get_metric_history(run_id, key) or self.client.get_metric_history(
+            run_id, LEGACY_SEASON_METRIC_KEYS.get(key, key)
+        )
+        return {m.step: m.value for m in history}
 
     def _forecasts(self, run_id: str) -> pd.DataFrame | None:
         """A run's out-of-fold forecasts (None when the artifact is missing)."""
@@ -551,3 +647,58 @@ class ModelRegistry:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+
+
+def _season_span(season_metrics: pd.DataFrame) -> str:
+    seasons = season_metrics["season"]
+    if not len(seasons):
+        return "none"
+    first, last = int(seasons.min()), int(seasons.max())
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def _data_window(tags: dict[str, str]) -> dict[str, int | str | None]:
+    """The data window from a run's ``data_*`` tags, seasons as ints."""
+    window: dict[str, int | str | None] = {}
+    for key in DATA_WINDOW_KEYS:
+        value = tags.get(f"data_{key}")
+        value = None if value in (None, "", "None") else value
+        window[key] = int(value) if value is not None and key in DATA_WINDOW_SEASON_KEYS else value
+    return window
+
+
+def model_description(model: ModelName) -> str:
+    """The registered model's description in the MLflow UI."""
+    return (
+        f"Royaley {model.sport} {model.bet_type} model: the probability of the bet type's event for the "
+        f"home side (home win, home cover, over), from pre-game features only. Trained by the Dagster "
+        f"asset models/game_outcome_model, partition {model.bet_type}|{model.sport}. Aliases: "
+        f"`{CHAMPION}` is the version predictions use; `{CHALLENGER}` the newest version that did not (yet) "
+        f"beat it. Each version's description gives its data window and walk-forward scores against "
+        f"the closing market."
+    )
+
+
+def version_description(result: TrainingResult, feature_set_version: str, dagster_run_url: str | None) -> str:
+    """A version's description: data window, feature set, trainer and walk-forward scores vs the market."""
+    window, overall, params = result.data_window, result.overall, result.params
+
+    def score(key: str) -> str:
+        value = overall.get(key)
+        return f"{float(value):.4f}" if _finite(value) else "n/a"
+
+    lines = [
+        f"Trained on seasons {window.get('first_season')}–{window.get('last_season')} "
+        f"({window.get('games', 'n/a')} games, {str(window.get('first_start_time'))[:10]} to "
+        f"{str(window.get('last_start_time'))[:10]}), feature set {feature_set_version}, "
+        f"{len(result.feature_columns)} features, framework {params.get('framework')} "
+        f"({params.get('trainer', params.get('model_algorithm', 'default'))}).",
+        f"Walk-forward test seasons {_season_span(result.season_metrics)} ({int(overall.get('n', 0))} games): "
+        f"log loss {score('model_log_loss')} (market-priced games {score('model_log_loss_on_market_games')}) "
+        f"vs closing market {score('market_log_loss')} on {int(overall.get('market_n', 0) or 0)} priced games; "
+        f"Brier {score('model_brier')} vs {score('market_brier')}; ECE {score('model_ece')} vs "
+        f"{score('market_ece')}; Elo baseline log loss {score('baseline_log_loss')}.",
+    ]
+    if dagster_run_url:
+        lines.append(f"Dagster run: {dagster_run_url}")
+    return "\n\n".join(lines)

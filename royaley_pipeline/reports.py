@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from royaley_pipeline.domain.backtest import BacktestResult, backtest, decimal_odds_or_standard, pick_hit_rate
-from royaley_pipeline.domain.metrics import expected_calibration_error, reliability_table
+from royaley_pipeline.domain.metrics import MIN_GAMES_PER_BIN, expected_calibration_error, reliability_table
 from royaley_pipeline.domain.odds import implied_probability
 from royaley_pipeline.domain.training import TrainingResult
 from royaley_pipeline.sports import MATCH_WINNER, MONEYLINE, SPREAD, TOTAL
 
+REPORT_FOLDER = "report"  # the reports' folder in the MLflow run's artifacts
 FORECASTS = {"model": "probability", "market": "market_probability", "Elo baseline": "baseline_probability"}
 PICK_BET_TYPES = (SPREAD, TOTAL)
 
@@ -53,9 +54,9 @@ class TrainingReport:
     def artifacts(self) -> dict[str, str | bytes]:
         """The report as files for the MLflow run: tables, plots and the hyper-parameter search."""
         return {
-            **{f"report/{name}.md": table for name, table in self.markdown().items()},
-            **{f"report/{name}": image for name, image in self.plots.items()},
-            "report/tuning.json": json.dumps(self.tuning, indent=2, default=str),
+            **{f"{REPORT_FOLDER}/{name}.md": table for name, table in self.markdown().items()},
+            **{f"{REPORT_FOLDER}/{name}": image for name, image in self.plots.items()},
+            f"{REPORT_FOLDER}/tuning.json": json.dumps(self.tuning, indent=2, default=str),
         }
 
     def write_plots(self, folder: Path) -> Path:
@@ -144,10 +145,41 @@ def build_report(
             for name in ("bets", "hit_rate", "flat_roi", "kelly_roi", "kelly_max_drawdown", "flat_max_drawdown",
                          "mean_closing_line_value"):
                 metrics[f"backtest_{key}_{name}"] = row[name]
-    plots = {"reliability_diagram.png": reliability_png(out_of_fold)}
+    plots = {"reliability_diagram.png": reliability_png(out_of_fold), "season_log_loss.png": season_png(result.season_metrics)}
     if policy is not None:
         plots["bankroll_curve.png"] = bankroll_png(policy)
     return TrainingReport(result.season_metrics, overall, picks, policy, reliability, metrics, plots, result.tuning)
+
+
+def champions_table(champions) -> pd.DataFrame:
+    """One row per champion (``registry.VersionSummary``): walk-forward scores next to the closing
+    market's on the same seasons. Δ log loss < 0 means the model beat the market."""
+    rows = []
+    for champion in champions:
+        metrics = champion.metrics
+
+        def metric(key: str, metrics=metrics):
+            value = metrics.get(f"overall_{key}")
+            return round(float(value), 4) if value is not None else None
+
+        model_ll, market_ll = metric("model_log_loss_on_market_games"), metric("market_log_loss")
+        rows.append({
+            "model": champion.name,
+            "version": champion.version,
+            "framework": champion.framework,
+            "features": champion.feature_set_version,
+            "walk-forward seasons": champion.walk_forward_seasons,
+            "games": int(metrics.get("overall_n", 0)),
+            "log loss": metric("model_log_loss"),
+            "log loss (priced games)": model_ll,
+            "market log loss": market_ll,
+            "Δ vs market": round(model_ll - market_ll, 4) if model_ll is not None and market_ll is not None else None,
+            "Brier": metric("model_brier"),
+            "market Brier": metric("market_brier"),
+            "ECE": metric("model_ece"),
+            "Elo log loss": metric("baseline_log_loss"),
+        })
+    return pd.DataFrame(rows)
 
 
 def _figure():
@@ -166,19 +198,61 @@ def _png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def reliability_png(out_of_fold: pd.DataFrame) -> bytes:
+def reliability_png(out_of_fold: pd.DataFrame, min_games: int = MIN_GAMES_PER_BIN) -> bytes:
+    """Observed frequency against forecast per bin (bins of at least ``min_games`` games), each
+    point labelled with its games, and the model's games per bin underneath; legend outside."""
     plt = _figure()
-    figure, axes = plt.subplots(figsize=(4.5, 4.5))
+    figure, (axes, counts) = plt.subplots(
+        2, 1, figsize=(5.2, 6.2), sharex=True, gridspec_kw={"height_ratios": [3.2, 1]}
+    )
     axes.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect")
     for name, column in FORECASTS.items():
         rows = out_of_fold.dropna(subset=[column])
-        if len(rows):
-            table = reliability_table(rows["label"], rows[column])
-            axes.plot(table["mean_forecast"], table["observed"], marker="o", label=name)
-    axes.set_xlabel("forecast probability")
-    axes.set_ylabel("observed frequency")
-    axes.set_title("Reliability (walk-forward)")
-    axes.legend(loc="upper left")
+        if not len(rows):
+            continue
+        table = reliability_table(rows["label"], rows[column], min_games=min_games)
+        (line,) = axes.plot(table["mean_forecast"], table["observed"], marker="o", label=name,
+                            zorder=3 if name == "model" else 2)  # the model on top of a baseline it equals
+        if name == "model":
+            for x, y, games in zip(table["mean_forecast"], table["observed"], table["games"], strict=True):
+                axes.annotate(str(int(games)), (x, y), textcoords="offset points", xytext=(0, 7),
+                              ha="center", fontsize=7, color=line.get_color())
+            counts.bar((table["bin_low"] + table["bin_high"]) / 2, table["games"],
+                       width=(table["bin_high"] - table["bin_low"]) * 0.9, color=line.get_color())
+    axes.set(xlim=(0, 1), ylim=(0, 1), ylabel="observed frequency",
+             title=f"Reliability (walk-forward, bins of ≥ {min_games} games)")
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=4, fontsize=8, frameon=False)
+    counts.set(xlabel="forecast probability", ylabel="model games")
+    figure.subplots_adjust(hspace=0.28)
+    return _png(figure)
+
+
+SEASON_SERIES = (  # label, season-table column, line style, colour (the reliability diagram's)
+    ("model", "model_log_loss", "-", "C0"),
+    ("model (market-priced games)", "model_log_loss_on_market_games", ":", "C0"),
+    ("market (closing, de-vigged)", "market_log_loss", "-", "C1"),
+    ("Elo baseline", "baseline_log_loss", "-", "C2"),
+)
+
+
+def season_png(season_table: pd.DataFrame) -> bytes:
+    """Walk-forward log loss per test season of the model, the closing market and the Elo baseline,
+    in one chart (lower is better). The model on the market-priced games alone is drawn only when
+    some games had no price, so that it compares like for like with the market line."""
+    plt = _figure()
+    figure, axes = plt.subplots(figsize=(7, 3.8))
+    priced_all = (season_table["market_n"] == season_table["n"]).all() if "market_n" in season_table else True
+    for label, column, style, colour in SEASON_SERIES:
+        if column not in season_table or season_table[column].isna().all():
+            continue
+        if column == "model_log_loss_on_market_games" and priced_all:
+            continue
+        axes.plot(season_table["season"], season_table[column], linestyle=style, marker="o", color=colour,
+                  label=label)
+    axes.set(xlabel="test season", ylabel="log loss (lower is better)", title="Walk-forward log loss by season")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize=8, frameon=False)
     return _png(figure)
 
 

@@ -30,13 +30,21 @@ class DatabaseResource(ConfigurableResource):
 
 
 class ModelRegistryResource(ConfigurableResource):
-    """MLflow tracking and model registry."""
+    """MLflow tracking and model registry, and the UIs' addresses for links between them."""
 
     tracking_uri: str
     database: DatabaseResource  # where the digests of registered model files are kept
+    mlflow_ui_url: str = ""  # ROYALEY_MLFLOW_UI_URL: Dagster metadata links to MLflow runs and versions
+    dagster_ui_url: str = ""  # ROYALEY_DAGSTER_UI_URL: MLflow runs link back to their Dagster run
+    artifact_location: str = ""  # new experiments' artifact folder; empty: the tracking server's default
 
     def registry(self) -> ModelRegistry:
-        return ModelRegistry(self.tracking_uri, database=self.database.engine())
+        return ModelRegistry(self.tracking_uri, artifact_location=self.artifact_location or None,
+                             database=self.database.engine(), ui_url=self.mlflow_ui_url or None)
+
+    def dagster_run_tags(self, run_id: str) -> dict[str, str]:
+        """``dagster_run_url`` for an MLflow run, when the Dagster UI's address is configured."""
+        return {"dagster_run_url": f"{self.dagster_ui_url.rstrip('/')}/runs/{run_id}"} if self.dagster_ui_url else {}
 
 
 class H2OClusterResource(ConfigurableResource):
@@ -81,6 +89,12 @@ def build_resources(settings: Settings) -> dict[str, ConfigurableResource]:
         "model_registry": ModelRegistryResource(
             tracking_uri=settings.config_value(MLFLOW_TRACKING_URI, settings.mlflow_tracking_uri),
             database=database,
+            mlflow_ui_url=settings.mlflow_ui_url or "",
+            dagster_ui_url=settings.dagster_ui_url or "",
+            # A local store keeps its artifacts under the home too (MLflow's default is ./mlruns of
+            # whichever process trains first); a tracking server keeps its own.
+            artifact_location="" if settings.mlflow_tracking_uri.startswith(("http://", "https://"))
+            else str(settings.home / "mlartifacts"),
         ),
         "collectors": collectors_from_settings(settings),
         "h2o_cluster": H2OClusterResource(

@@ -76,7 +76,7 @@ def test_collects_each_source_as_its_own_run_and_reports_rows_quota_and_skips(tm
     for line in ("espn NFL 2024-10-06: ", "odds_api NFL 2024-10-06", "pinnacle NFL 2024-10-06: not configured (PINNACLE_USERNAME",
                  "thesportsdb NFL 2024-10-06: not configured (THESPORTSDB_API_KEY is not set)", "tennis NFL 2024-10-06: tennis does not cover NFL"):
         assert line in output
-    assert "raw/espn/games" in output and "raw/nflverse/games" in output and "quota left" in output
+    assert "raw/espn_games" in output and "raw/nflverse_games" in output and "quota left" in output
     engine = create_engine(f"sqlite:///{tmp_path / 'royaley.db'}")
     with engine.connect() as connection:
         finals = connection.execute(text("select count(*) from games where status = 'final'")).scalar()

@@ -10,7 +10,7 @@ import pytest
 
 from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.domain.trainers import SklearnTrainer
-from royaley_pipeline.registry import ChampionNotFoundError, ModelRegistry
+from royaley_pipeline.registry import ChampionNotFoundError, ModelRegistry, TrainingData
 from royaley_pipeline_tests.domain.test_training import FEATURES, run_service, synthetic_league
 
 SPORT, BET_TYPE = "NFL", "moneyline"
@@ -67,9 +67,12 @@ def test_logging_records_evidence_and_marks_the_challenger(store, versions):
     assert run.data.tags["data_first_season"] == "2012"
     assert run.data.metrics["overall_model_log_loss"] == pytest.approx(strong.overall["model_log_loss"])
     assert run.data.metrics["overall_market_log_loss"] == pytest.approx(strong.overall["market_log_loss"])
-    history = registry.client.get_metric_history(second.run_id, "walk_forward_log_loss")
+    # One point per walk-forward test season, named so: the value MLflow shows is the last season's.
+    history = registry.client.get_metric_history(second.run_id, "by_season_model_log_loss")
     assert sorted(point.step for point in history) == [2015, 2016, 2017]
-    assert registry.client.get_metric_history(second.run_id, "market_brier")
+    assert registry.client.get_metric_history(second.run_id, "by_season_market_brier")
+    assert "walk_forward_log_loss" not in run.data.metrics
+    assert run.data.tags["walk_forward_seasons"] == "2015–2017"
     artifacts = {artifact.path for artifact in registry.client.list_artifacts(second.run_id, "evaluation")}
     assert artifacts == {
         "evaluation/season_metrics.csv",
@@ -136,10 +139,10 @@ def test_list_versions_shows_aliases_metrics_and_data_window(store, versions):
         ("royaley-nfl-moneyline", 1),
     ]
     newest = rows[0]
-    assert set(newest.aliases) == {"champion", "challenger"}
+    assert newest.aliases == ["champion"]  # one role per version: the champion is no longer challenger
     assert newest.model_id == "royaley-nfl-moneyline:2"
     assert newest.framework == "sklearn"
-    assert newest.data_window["first_season"] == "2012"
+    assert newest.data_window["first_season"] == 2012 and newest.data_window["last_season"] == 2017
     assert "overall_model_log_loss" in newest.metrics
     assert registry.list_versions(SPORT, BET_TYPE) == rows
     assert registry.list_versions() == rows
@@ -187,6 +190,46 @@ def test_gradient_boosting_with_a_never_filled_column_trains_registers_and_score
     upcoming = league.head(10).assign(injury_impact_difference=[1.5, *[np.nan] * 9])
     probability = champion.predict_probability(upcoming)
     assert probability.shape == (10,) and np.all((probability > 0) & (probability < 1))
+
+
+def test_a_training_run_spans_the_training_logs_its_data_and_describes_the_version(store, tmp_path):
+    """The MLflow run opens before training (its duration is the training's), the training rows are
+    its input dataset, the model and version carry descriptions, and the UIs link to each other."""
+    _, league, _, _, _ = store
+    registry = ModelRegistry(f"sqlite:///{tmp_path}/mlflow.db", artifact_location=str(tmp_path / "artifacts"),
+                             ui_url="http://mlflow.example:5000/")
+    dagster_url = "http://dagster.example:3000/runs/abc"
+    with registry.training_run(SPORT, BET_TYPE, {"dagster_run_url": dagster_url}) as run_id:
+        assert registry.client.get_run(run_id).info.status == "RUNNING"
+        result = run_service(league, calibration="sigmoid")  # trained while the run is open
+        trained = registry.client.get_run(run_id).info.start_time
+        version = registry.log_training(
+            result, sport=SPORT, bet_type=BET_TYPE, feature_set_version="v2", run_id=run_id,
+            tags={"dagster_run_url": dagster_url},
+            training_data=TrainingData(league, str(tmp_path / "v2.parquet"), "home_win"),
+        )
+    run = registry.client.get_run(run_id)
+    assert version.run_id == run_id and run.info.status == "FINISHED"
+    assert run.info.start_time == trained and run.info.end_time > run.info.start_time
+    assert run.data.tags["dagster_run_url"] == dagster_url and run.data.tags["mlflow.user"] == "royaley"
+    (dataset,) = run.inputs.dataset_inputs
+    assert dataset.dataset.name == "royaley-nfl-moneyline-v2" and dataset.dataset.source_type == "local"
+    assert {tag.key: tag.value for tag in dataset.tags}["mlflow.data.context"] == "training"
+    assert json.loads(dataset.dataset.profile)["num_rows"] == len(league)
+    described = registry.client.get_model_version(version.name, str(version.version)).description
+    assert "seasons 2012–2017" in described and "feature set v2" in described
+    assert f"vs closing market {result.overall['market_log_loss']:.4f}" in described
+    assert f"Dagster run: {dagster_url}" in described
+    assert "champion" in registry.client.get_registered_model(version.name).description
+    assert registry.run_url(run_id) == f"http://mlflow.example:5000/#/experiments/{run.info.experiment_id}/runs/{run_id}"
+    assert registry.version_url(version.name, 1) == "http://mlflow.example:5000/#/models/royaley-nfl-moneyline/versions/1"
+
+
+def test_a_failed_training_leaves_a_failed_run(tmp_path):
+    registry = ModelRegistry(f"sqlite:///{tmp_path}/mlflow.db", artifact_location=str(tmp_path / "artifacts"))
+    with pytest.raises(RuntimeError, match="boom"), registry.training_run(SPORT, BET_TYPE) as run_id:
+        raise RuntimeError("boom")
+    assert registry.client.get_run(run_id).info.status == "FAILED"
 
 
 def test_mock_versions_are_flagged_listed_as_the_elo_baseline_and_never_champion(store):

@@ -58,3 +58,25 @@ def test_model_market_and_baseline_are_scored_on_the_same_games():
 
 def test_the_reliability_diagram_is_a_png():
     assert reliability_png(out_of_fold()).startswith(b"\x89PNG")
+
+
+def test_the_season_chart_and_the_champions_table():
+    from royaley_pipeline.domain.model_names import ModelName
+    from royaley_pipeline.registry import VersionSummary
+    from royaley_pipeline.reports import champions_table, season_png
+
+    seasons = pd.DataFrame({"season": [2022, 2023], "n": [270, 272], "market_n": [270, 260],
+                            "model_log_loss": [0.66, 0.65], "model_log_loss_on_market_games": [0.66, 0.64],
+                            "market_log_loss": [0.65, 0.64], "baseline_log_loss": [0.67, 0.66]})
+    assert season_png(seasons).startswith(b"\x89PNG")
+    champion = VersionSummary(
+        model=ModelName("NFL", "total"), version=3, aliases=["champion"], run_id="r", framework="sklearn",
+        feature_set_version="v2", data_window={}, promotion_decision="promoted", created_at="2026-11-27", mock=False,
+        walk_forward_seasons="2015–2024",
+        metrics={"overall_n": 2700.0, "overall_model_log_loss": 0.69, "overall_model_log_loss_on_market_games": 0.6921,
+                 "overall_market_log_loss": 0.6901, "overall_model_brier": 0.249, "overall_market_brier": 0.248},
+    )
+    (row,) = champions_table([champion]).to_dict("records")
+    assert (row["model"], row["version"], row["walk-forward seasons"], row["games"]) == (
+        "royaley-nfl-total", 3, "2015–2024", 2700)
+    assert row["Δ vs market"] == pytest.approx(0.002) and row["ECE"] is None

@@ -11,6 +11,9 @@ from royaley_pipeline.frameworks import FRAMEWORKS, check_framework
 from royaley_pipeline.sports import SPORTS, check_bet_type, get_sport
 
 Tier = Literal["A", "B", "C", "D"]
+# What a promote call without a body records (the endpoint's original form took no body).
+DEFAULT_PROMOTION_REASON = "manual promotion"
+DEFAULT_PROMOTER = "api"
 
 
 def sport_code(value: str) -> str:
@@ -78,8 +81,8 @@ class TrainingStatusResponse(BaseModel):
 
 
 class DataWindow(BaseModel):
-    first_season: str | None = None
-    last_season: str | None = None
+    first_season: int | None = None
+    last_season: int | None = None
     first_start_time: str | None = None
     last_start_time: str | None = None
 
@@ -102,8 +105,12 @@ class ModelVersion(BaseModel):
 class PromoteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=500, description="why this version should be champion")
-    promoted_by: str = Field(min_length=1, max_length=100, description="who asks for it (a person or system)")
+    reason: str = Field(
+        default=DEFAULT_PROMOTION_REASON, min_length=1, max_length=500, description="why this version should be champion"
+    )
+    promoted_by: str = Field(
+        default=DEFAULT_PROMOTER, min_length=1, max_length=100, description="who asks for it (a person or system)"
+    )
 
 
 class PromoteResponse(BaseModel):
@@ -122,7 +129,7 @@ class Prediction(BaseModel):
     bet_type: str
     side: str
     model_name: str
-    model_version: str
+    model_version: int
     probability: float
     market_probability: float | None
     line: float | None

@@ -1,6 +1,8 @@
 """Features per game, computed only from what was known before each game started."""
 
+import sys
 from datetime import date
+from importlib import import_module
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +17,7 @@ from dagster import (
     asset,
 )
 
+from royaley_pipeline.assets.catalog import code_version, features_schema, schema_metadata
 from royaley_pipeline.assets.live import LIVE_FEATURE_INPUTS
 from royaley_pipeline.assets.partition_summary import month_starts, partition_metadata, rows_by_partition
 from royaley_pipeline.assets.raw import RAW_GAMES, RAW_ODDS, RAW_WEATHER
@@ -28,11 +31,21 @@ from royaley_pipeline.partitions import (
 )
 from royaley_pipeline.resources import DatabaseResource, PathsResource
 from royaley_pipeline.sports import get_sport
+from royaley_pipeline.storage import features as feature_storage
 from royaley_pipeline.storage.features import load_feature_inputs, replace_features
 
 FEATURES_GROUP = "features"
 # Every model input, once: the quality table shows how filled and how wide each one is.
 PROFILED_COLUMNS = list(dict.fromkeys(column for columns in FEATURE_COLUMNS.values() for column in columns))
+
+
+# The feature set's version and the source of every module that computes a feature value.
+FEATURES_CODE_VERSION = code_version(
+    sys.modules[__name__], feature_storage, *[import_module(f"royaley_pipeline.domain.{name}") for name in (
+        "features", "elo", "team_stats", "momentum", "head_to_head", "weather", "injuries", "timeline",
+        "labels", "market", "odds")],
+    extra=FEATURE_SET_VERSION,
+)
 
 
 @asset(
@@ -49,6 +62,8 @@ PROFILED_COLUMNS = list(dict.fromkeys(column for columns in FEATURE_COLUMNS.valu
     group_name=FEATURES_GROUP,
     kinds={"pandas", "parquet", "sql"},
     owners=["team:modelling"],
+    metadata=schema_metadata(features_schema(PROFILED_COLUMNS, FEATURE_SET_VERSION)),
+    code_version=FEATURES_CODE_VERSION,
 )
 def game_features(context: AssetExecutionContext, database: DatabaseResource, paths: PathsResource):
     """Elo, team form, momentum, head-to-head, weather, injuries and market lines per game, point-in-time exact.

@@ -1,21 +1,29 @@
 """Daily predictions: champion models score a date's games against the best available prices."""
 
 import json
+import sys
 from datetime import date, timedelta
+from importlib import import_module
 from pathlib import Path
 
 import pandas as pd
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSpec,
     AssetDep,
     AssetExecutionContext,
     BackfillPolicy,
     Config,
     MaterializeResult,
     MetadataValue,
+    TableColumn,
+    TableRecord,
+    TableSchema,
     asset,
 )
 from pydantic import Field
 
+from royaley_pipeline.assets.catalog import PREDICTIONS_SCHEMA, code_version, row_count, schema_metadata
 from royaley_pipeline.assets.features import game_features
 from royaley_pipeline.assets.models import game_outcome_model
 from royaley_pipeline.domain.features import (
@@ -27,6 +35,7 @@ from royaley_pipeline.domain.features import (
 )
 from royaley_pipeline.domain.market import best_available_prices
 from royaley_pipeline.domain.model_names import ModelName
+from royaley_pipeline.domain.plausibility import stake_problems
 from royaley_pipeline.domain.slate import (
     GAME_DESCRIPTION_COLUMNS,
     SLATE_GAME_COLUMNS,
@@ -43,10 +52,17 @@ from royaley_pipeline.registry import ModelRegistry
 from royaley_pipeline.resources import DatabaseResource, ModelRegistryResource, PathsResource
 from royaley_pipeline.run_clock import run_time
 from royaley_pipeline.sports import get_sport
+from royaley_pipeline.storage import predictions as predictions_storage
 from royaley_pipeline.storage.features import load_feature_inputs, load_features
 from royaley_pipeline.storage.predictions import replace_predictions
 
 PREDICTIONS_GROUP = "predictions"
+SLATE_CHECK = "slate_present_on_game_days"
+RANGES_CHECK = "probabilities_and_stakes_in_range"
+PREDICTIONS_CODE_VERSION = code_version(
+    sys.modules[__name__], predictions_storage,
+    *[import_module(f"royaley_pipeline.domain.{name}") for name in ("slate", "staking", "market", "odds")],
+)
 
 
 class PredictionConfig(Config):
@@ -74,6 +90,14 @@ class PredictionConfig(Config):
     group_name=PREDICTIONS_GROUP,
     kinds={"sql", "json"},
     owners=["team:betting"],
+    metadata=schema_metadata(PREDICTIONS_SCHEMA),
+    code_version=PREDICTIONS_CODE_VERSION,
+    check_specs=[
+        AssetCheckSpec(SLATE_CHECK, asset=["predictions", "game_predictions"],
+                       description="Every day of the run with games, for a sport with a champion, has predictions."),
+        AssetCheckSpec(RANGES_CHECK, asset=["predictions", "game_predictions"],
+                       description="Probabilities in [0, 1]; Kelly stakes in [0, cap]."),
+    ],
 )
 def game_predictions(
     context: AssetExecutionContext,
@@ -89,7 +113,8 @@ def game_predictions(
     # An explicit as_of (`royaley predict --as-of`) wins; else the run's own time: now, or the
     # simulated time a replay tags its runs with.
     as_of = config.instant() if config.as_of else run_time(context)
-    slates, files = [], []
+    champion_sports = {champion.model.sport for champion in registry.champions()}
+    slates, files, missing_days = [], [], []
     for sport_code in window.sports:
         sport = get_sport(sport_code)
         inputs = load_feature_inputs(
@@ -106,14 +131,26 @@ def game_predictions(
         )
         prices = best_available_prices(games, inputs["snapshots"], as_of=as_of)
         slate = predict_slate(sport, games, features, prices, registry, config, context.log, predicted_at=as_of)
+        if sport.code in champion_sports:
+            predicted = set(pd.to_datetime(slate["game_date"]).dt.date) if len(slate) else set()
+            missing_days += [f"{sport.code} {day}" for day in sorted(set(pd.to_datetime(games["game_date"]).dt.date))
+                             if day not in predicted]
         for day, day_slate in slate.groupby("game_date") if not slate.empty else []:
             day = pd.Timestamp(day).date()
             replace_predictions(engine, sport.code, day, day_slate)
             files.append(write_slate_json(paths.path("predictions"), sport.code, day, day_slate))
         slates.append(slate)
     slate = pd.concat(slates, ignore_index=True) if slates else pd.DataFrame()
+    problems = stake_problems(slate, config.kelly_cap) if len(slate) else []
     return MaterializeResult(
+        check_results=[
+            AssetCheckResult(check_name=SLATE_CHECK, passed=not missing_days,
+                             metadata={"game_days_without_predictions": ", ".join(missing_days) or "none"}),
+            AssetCheckResult(check_name=RANGES_CHECK, passed=not problems,
+                             metadata={"problems": "; ".join(problems) or "none", "predictions": len(slate)}),
+        ],
         metadata={
+            **row_count(len(slate)),
             "predictions_written": len(slate),
             "sports": ", ".join(window.sports),
             "first_date": str(window.start),
@@ -121,7 +158,7 @@ def game_predictions(
             "predicted_at": as_of.isoformat(),
             "tier_counts": MetadataValue.json(slate["tier"].value_counts().to_dict() if len(slate) else {}),
             "files": MetadataValue.md("\n".join(f"- `{f}`" for f in files) or "_none_"),
-            "slate": MetadataValue.md(slate_markdown(slate)),
+            "slate": slate_table(slate),
         }
     )
 
@@ -183,26 +220,34 @@ def write_slate_json(root: Path, sport: str, day: date, slate: pd.DataFrame) -> 
     return path
 
 
-def slate_markdown(slate: pd.DataFrame) -> str:
+SLATE_COLUMNS = {  # shown name: (slate column, type, decimals)
+    "game": ("game", "string", None), "bet": ("bet_type", "string", None), "side": ("side", "string", None),
+    "line": ("line", "float", 1), "price": ("price_american", "int", None), "p": ("probability", "float", 3),
+    "market p": ("market_probability", "float", 3), "edge": ("edge", "float", 3), "tier": ("tier", "string", None),
+    "stake": ("kelly_stake", "float", 4),
+}
+
+
+def slate_table(slate: pd.DataFrame) -> MetadataValue:
+    """The slate as a table value: shown inline and whole on the asset's page (markdown this long is
+    a pop-up), short headers, away@home without spaces so a game stays on one line, and no line
+    for a moneyline (an empty cell, not "nan")."""
     if slate.empty:
-        return "_no predictions_"
-    shown = slate.assign(
-        game=slate["away_team"] + " @ " + slate["home_team"],
-        probability=slate["probability"].round(3),
-        market_probability=slate["market_probability"].round(3),
-        edge=slate["edge"].round(3),
-        kelly_stake=slate["kelly_stake"].round(4),
-    )
-    columns = [
-        "game",
-        "bet_type",
-        "side",
-        "line",
-        "price_american",
-        "probability",
-        "market_probability",
-        "edge",
-        "tier",
-        "kelly_stake",
-    ]
-    return shown[columns].to_markdown(index=False)
+        return MetadataValue.md("_no predictions_")
+    shown = slate.assign(game=slate["away_team"] + "@" + slate["home_team"])
+    records = []
+    for row in shown.to_dict("records"):
+        record = {}
+        for name, (column, kind, decimals) in SLATE_COLUMNS.items():
+            value = row.get(column)
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                record[name] = None
+            elif kind == "int":
+                record[name] = int(value)
+            elif kind == "float":
+                record[name] = round(float(value), decimals)
+            else:
+                record[name] = str(value)
+        records.append(TableRecord(record))
+    schema = TableSchema(columns=[TableColumn(name, kind) for name, (_, kind, _) in SLATE_COLUMNS.items()])
+    return MetadataValue.table(records=records, schema=schema)

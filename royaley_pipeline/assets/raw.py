@@ -5,6 +5,7 @@ leaves none of them half-written. A season is one run: the single-run backfill p
 whole date range to one execution.
 """
 
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,19 +20,31 @@ from dagster import (
     multi_asset,
 )
 
+from royaley_pipeline.assets.catalog import (
+    GAMES_SCHEMA,
+    ODDS_SCHEMA,
+    WEATHER_SCHEMA,
+    code_version,
+    schema_metadata,
+)
 from royaley_pipeline.assets.failures import bad_records_fail_without_retry
 from royaley_pipeline.assets.partition_summary import partition_metadata, rows_by_partition
 from royaley_pipeline.config import load_settings
 from royaley_pipeline.domain.profiling import column_profile, profile_markdown
 from royaley_pipeline.partitions import parse_sport_date_keys, sport_month_partitions
 from royaley_pipeline.resources import DatabaseResource, PathsResource
+from royaley_pipeline.sources import catalog as catalog_module
+from royaley_pipeline.sources import frames as frames_module
 from royaley_pipeline.sources.catalog import read_sport_history
+from royaley_pipeline.storage import collected as collected_module
 from royaley_pipeline.storage.collected import store_collected
 
 RAW_GROUP = "raw"
 RAW_GAMES = ["raw", "games"]
 RAW_ODDS = ["raw", "odds_snapshots"]
 RAW_WEATHER = ["raw", "weather"]
+# The readers and the write path decide the rows; the asset module decides what is read.
+RAW_CODE_VERSION = code_version(sys.modules[__name__], catalog_module, frames_module, collected_module)
 
 
 @multi_asset(
@@ -42,6 +55,8 @@ RAW_WEATHER = ["raw", "weather"]
             group_name=RAW_GROUP,
             kinds={"sql", "pandas"},
             owners=["team:data"],
+            metadata=schema_metadata(GAMES_SCHEMA),
+            code_version=RAW_CODE_VERSION,
         ),
         AssetSpec(
             RAW_ODDS,
@@ -50,6 +65,8 @@ RAW_WEATHER = ["raw", "weather"]
             group_name=RAW_GROUP,
             kinds={"sql"},
             owners=["team:data"],
+            metadata=schema_metadata(ODDS_SCHEMA),
+            code_version=RAW_CODE_VERSION,
         ),
         AssetSpec(
             RAW_WEATHER,
@@ -57,6 +74,8 @@ RAW_WEATHER = ["raw", "weather"]
             group_name=RAW_GROUP,
             kinds={"sql"},
             owners=["team:data"],
+            metadata=schema_metadata(WEATHER_SCHEMA),
+            code_version=RAW_CODE_VERSION,
         ),
     ],
     partitions_def=sport_month_partitions,

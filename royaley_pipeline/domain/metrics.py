@@ -84,13 +84,36 @@ def expected_calibration_error(outcomes: ArrayLike, probabilities: ArrayLike, bi
     return float(np.sum(gaps * counts[occupied]) / y.size)
 
 
-def reliability_table(outcomes: ArrayLike, probabilities: ArrayLike, bins: int = 10) -> pd.DataFrame:
-    """Per equal-width bin: games, mean forecast and observed frequency (the reliability diagram's data)."""
+MIN_GAMES_PER_BIN = 30
+"""The fewest games a reliability bin may hold: below that its observed frequency is noise (a bin of
+two games can only read 0, 0.5 or 1), so thin bins are merged with their neighbours."""
+
+
+def reliability_table(
+    outcomes: ArrayLike, probabilities: ArrayLike, bins: int = 10, min_games: int = MIN_GAMES_PER_BIN
+) -> pd.DataFrame:
+    """Per bin: games, mean forecast and observed frequency (the reliability diagram's data).
+
+    Bins start equal-width; adjacent bins are then merged, from the low end, until each holds at
+    least ``min_games`` games (a thin last bin joins the one before it). With fewer than
+    ``min_games`` games in all there is one bin.
+    """
     y, p = _validated(outcomes, probabilities)
     edges = np.linspace(0.0, 1.0, bins + 1)
     bin_index = np.clip(np.digitize(p, edges[1:-1], right=False), 0, bins - 1)
-    frame = pd.DataFrame({"bin": bin_index, "forecast": p, "outcome": y})
+    counts = np.bincount(bin_index, minlength=bins)
+    groups, group, filled = np.zeros(bins, dtype=int), 0, 0
+    for position, count in enumerate(counts):
+        groups[position] = group
+        filled += count
+        if filled >= min_games and position < bins - 1:
+            group, filled = group + 1, 0
+    if filled < min_games and group > 0:  # the tail is thin (or empty): merge it into the group before
+        groups[groups == group] = group - 1
+    merged = groups[bin_index]
+    frame = pd.DataFrame({"bin": merged, "forecast": p, "outcome": y})
     table = frame.groupby("bin").agg(games=("outcome", "size"), mean_forecast=("forecast", "mean"),
                                      observed=("outcome", "mean")).reset_index()
-    table["bin_low"], table["bin_high"] = edges[table["bin"]], edges[table["bin"] + 1]
+    table["bin_low"] = [edges[np.flatnonzero(groups == g)[0]] for g in table["bin"]]
+    table["bin_high"] = [edges[np.flatnonzero(groups == g)[-1] + 1] for g in table["bin"]]
     return table[["bin_low", "bin_high", "games", "mean_forecast", "observed"]]

@@ -84,8 +84,9 @@ def test_models_lists_versions_with_aliases_metrics_window_and_framework(trained
     assert "challenger" in versions[0]["aliases"]
     for version in versions:
         assert version["framework"] == "sklearn" and version["mock"] is False
-        assert version["data_window"]["first_season"] == "2014"
-        assert version["data_window"]["last_season"] == "2018"
+        assert version["data_window"]["first_season"] == 2014  # seasons are ints, as everywhere
+        assert version["data_window"]["last_season"] == 2018
+        assert not {"champion", "challenger"} <= set(version["aliases"])  # one role per version
         assert version["metrics"]["overall_model_log_loss"] > 0.5
     assert api.get("/api/v1/models?sport_code=NFL&bet_type=spread") == (200, [])
     assert [v["version"] for v in api.get("/api/v1/models?bet_type=moneyline")[1]] == [2, 1]
@@ -118,7 +119,18 @@ def test_promote_rejects_bad_ids_and_unknown_versions(trained, api):
     assert status == 404 and "royaley-nfl-moneyline:99" in error["detail"]
     status, error = api.post("/api/v1/models/royaley-nfl-total:1/promote", body)
     assert status == 404
-    assert api.post("/api/v1/models/royaley-nfl-moneyline:1/promote", {"reason": "r"})[0] == 422
+    assert api.post("/api/v1/models/royaley-nfl-moneyline:1/promote", {"reason": "r", "by": "x"})[0] == 422
+
+
+def test_promote_without_a_body_records_the_defaults(trained, api, home):
+    """The endpoint's original form took no body: it still works, as a manual promotion by the API."""
+    client = mlflow_client(home)
+    champion = client.get_model_version_by_alias("royaley-nfl-moneyline", "champion").version
+    status, promoted = api.post(f"/api/v1/models/royaley-nfl-moneyline:{champion}/promote")
+    assert status == 200, promoted
+    assert (promoted["promoted_by"], promoted["reason"]) == ("api", "manual promotion")
+    tags = client.get_model_version("royaley-nfl-moneyline", champion).tags
+    assert (tags["promoted_by"], tags["promotion_reason"]) == ("api", "manual promotion")
 
 
 def test_a_failing_training_run_reports_the_failing_step_and_its_error(api):
@@ -209,6 +221,8 @@ def test_predictions_are_served_with_their_filters(trained, api, home):
     assert len(slate) == 13  # one moneyline bet per game that Sunday
     assert {row["game_date"] for row in slate} == {str(SLATE_DAY)}
     assert {row["bet_type"] for row in slate} == {"moneyline"}
+    champion = int(mlflow_client(home).get_model_version_by_alias("royaley-nfl-moneyline", "champion").version)
+    assert {row["model_version"] for row in slate} == {champion}  # an int, as in /models and /models/training
     edges = [row["edge"] for row in slate]
     assert edges == sorted(edges, reverse=True)
     positive = api.get(f"/api/v1/predictions?sport_code=NFL&date={SLATE_DAY}&min_edge=0.0")[1]

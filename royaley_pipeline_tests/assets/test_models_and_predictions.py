@@ -49,6 +49,12 @@ def test_each_bet_type_is_registered_with_a_champion(trained):
         dagster_run = trained.instance.get_run_by_id(run.data.tags["dagster_run_id"])
         assert dagster_run.is_success and dagster_run.job_name == "training_job"
         assert dagster_run.tags["dagster/partition"] == model_key("NFL", bet_type)
+        # The training rows are the run's input dataset; the version says what it was trained on.
+        (dataset,) = run.inputs.dataset_inputs
+        assert dataset.dataset.name == f"{name}-{FEATURE_SET_VERSION}"
+        assert json.loads(dataset.dataset.profile)["num_rows"] > 1000
+        assert "seasons 2013–2018" in champion.description and "vs closing market" in champion.description
+        assert "challenger" not in champion.aliases  # one role per version
 
 
 def test_the_moneyline_model_is_honest_against_the_market(trained):
@@ -71,6 +77,18 @@ def test_a_retrained_model_is_challenger_and_promotion_is_decided_on_the_same_se
     champion = str(client.get_model_version_by_alias("royaley-nfl-moneyline", "champion").version)
     assert (champion == version) == metadata["promoted_to_champion"].value
     assert "log loss" in metadata["promotion_reason"].value
+    # The overview's table: every champion against the market, whichever partition ran last.
+    champions = {row.data["model"]: row.data for row in metadata["champions"].value.records}
+    assert set(champions) == {"royaley-nfl-moneyline", "royaley-nfl-spread", "royaley-nfl-total"}
+    moneyline = champions["royaley-nfl-moneyline"]
+    assert moneyline["walk-forward seasons"] == "2016–2018" and moneyline["games"] > 700
+    assert moneyline["Δ vs market"] == pytest.approx(moneyline["log loss (priced games)"] - moneyline["market log loss"],
+                                                     abs=2e-4)
+    assert metadata["model_version"].value == int(version)
+    assert metadata["plot_season_log_loss"].value.startswith("![season_log_loss.png](data:image/png;base64,")
+    (check,) = result.get_asset_check_evaluations()
+    assert check.check_name == "walk_forward_within_market_band" and check.passed
+    assert check.metadata["verdict"].value == "plausible" and check.metadata["priced_games"].value > 500
 
 
 def test_predictions_carry_edge_tier_and_bounded_stakes(trained):
@@ -89,7 +107,14 @@ def test_predictions_carry_edge_tier_and_bounded_stakes(trained):
     stored = json.loads((trained.settings.predictions_path / "NFL" / f"{SLATE_DAY}.json").read_text())
     assert len(stored["predictions"]) == len(slate)
     metadata = result.asset_materializations_for_node("predictions__game_predictions")[0].metadata
-    assert "| game" in metadata["slate"].value
+    shown = [record.data for record in metadata["slate"].value.records]
+    assert len(shown) == len(slate) and all("@" in row["game"] and " " not in row["game"] for row in shown)
+    assert all(row["line"] is None for row in shown if row["bet"] == "moneyline")
+    assert any(row["line"] is not None for row in shown if row["bet"] == "total")
+    assert metadata["dagster/row_count"].value == len(slate)
+    checks = {check.check_name: check for check in result.get_asset_check_evaluations()}
+    assert set(checks) == {"slate_present_on_game_days", "probabilities_and_stakes_in_range"}
+    assert all(check.passed for check in checks.values()), checks
 
 
 def test_predicting_again_keeps_the_earlier_prediction_as_history(trained):

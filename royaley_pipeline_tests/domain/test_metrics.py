@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from royaley_pipeline.domain.metrics import expected_calibration_error, probability_metrics
+from royaley_pipeline.domain.metrics import expected_calibration_error, probability_metrics, reliability_table
 
 
 def test_scores_match_hand_computed_values():
@@ -56,3 +56,27 @@ def test_expected_calibration_error_weights_bins_by_games():
     assert expected_calibration_error([1, 0], [1.0, 0.0], bins=1) == pytest.approx(0.0, abs=1e-6)
     with pytest.raises(ValueError, match="bins"):
         expected_calibration_error([1], [0.5], bins=0)
+
+
+def test_reliability_bins_hold_at_least_the_minimum_games_and_cover_every_game():
+    rng = np.random.default_rng(3)
+    forecasts = np.concatenate([rng.uniform(0.3, 0.7, 500), [0.02, 0.05, 0.97]])  # three stragglers in the tails
+    outcomes = (rng.uniform(size=forecasts.size) < forecasts).astype(int)
+    table = reliability_table(outcomes, forecasts, min_games=30)
+    assert table["games"].min() >= 30 and table["games"].sum() == forecasts.size
+    assert (table["bin_high"].to_numpy()[:-1] == table["bin_low"].to_numpy()[1:]).all()  # adjacent, no gaps
+    assert table["bin_low"].iloc[0] == 0.0 and table["bin_high"].iloc[-1] == 1.0
+    unmerged = reliability_table(outcomes, forecasts, min_games=1)
+    assert unmerged["games"].min() == 1 and len(unmerged) > len(table)
+
+
+def test_reliability_with_fewer_games_than_the_minimum_is_one_bin():
+    table = reliability_table([1, 0, 1], [0.2, 0.5, 0.9], min_games=30)
+    assert table[["bin_low", "bin_high", "games"]].values.tolist() == [[0.0, 1.0, 3]]
+    assert table["observed"].iloc[0] == pytest.approx(2 / 3)
+
+
+def test_reliability_bins_reach_one_even_when_no_forecast_is_high():
+    forecasts = np.linspace(0.05, 0.6, 200)
+    table = reliability_table((forecasts > 0.3).astype(int), forecasts, min_games=30)
+    assert table["bin_high"].iloc[-1] == 1.0 and table["games"].min() >= 30

@@ -72,12 +72,16 @@ def list_models(
     responses={401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
 )
 def promote_model(
-    body: PromoteRequest,
     request: Request,
+    body: PromoteRequest | None = None,
     model_id: str = Path(description="`{name}:{version}` from GET /api/v1/models", max_length=80,
                          examples=[EXAMPLE_ID]),
 ) -> PromoteResponse:
-    """Make `model_id` (`royaley-nfl-moneyline:3`) the champion; the who and why are tagged on the version."""
+    """Make `model_id` (`royaley-nfl-moneyline:3`) the champion; the who and why are tagged on the version.
+
+    The body is optional: without one the promotion is recorded as "manual promotion" by "api".
+    """
+    body = body or PromoteRequest()
     try:
         target = ModelVersionId.parse(model_id)
     except ValueError as error:

@@ -17,6 +17,7 @@ plus the partition's ``sports``, ``first_date`` and ``last_date``.
 """
 
 
+import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +42,13 @@ from dagster import (
 )
 from sqlalchemy.engine import Engine
 
+from royaley_pipeline.assets.catalog import (
+    TABLE_SCHEMAS,
+    code_reference,
+    code_version,
+    row_count,
+    schema_metadata,
+)
 from royaley_pipeline.assets.failures import bad_records_fail_without_retry
 from royaley_pipeline.collectors.settings import CollectorsResource
 from royaley_pipeline.partitions import SportDateWindow, parse_sport_date_keys, sport_day_partitions
@@ -50,15 +58,22 @@ from royaley_pipeline.sports import SPORTS, get_sport
 from royaley_pipeline.storage.collected import count_collected, store_collected
 
 LIVE_GROUP = "collectors"
+factory_module = sys.modules[__name__]
 NO_QUOTA = -1
 
 Rules = Callable[[Mapping[str, Any], date], tuple[list[str], list[str]]]
 """Stored counts of one sport-day → (errors, warnings) of the source's contract."""
 
 
+def live_key(source: str, table: str) -> AssetKey:
+    """``raw/<source>_<table>``, e.g. ``raw/espn_games``: the graph labels a node with the key's last
+    part, so the source is in it (a bare ``games`` would repeat the historical ``raw/games``)."""
+    return AssetKey(["raw", f"{source}_{table}"])
+
+
 @dataclass(frozen=True)
 class Table:
-    """One asset of a source: ``raw/<source>/<name>``."""
+    """One asset of a source: ``raw/<source>_<name>``; ``name`` is the table it writes."""
 
     name: str
     description: str
@@ -84,12 +99,13 @@ class SportDay:
     sport: str
     day: date
     league: str  # the source's identifier of the sport's league, from the registry
+    source: str  # the source's name, e.g. espn
     written: Counter = field(default_factory=Counter)  # rows per table name
     notes: dict[str, set[str]] = field(default_factory=dict)  # metadata lists, e.g. unmatched events
     warnings: list[str] = field(default_factory=list)  # what the run saw, added to the contract
 
     def selected(self, table: str) -> bool:
-        return any(key.path[-1] == table for key in self.context.selected_asset_keys)
+        return live_key(self.source, table) in self.context.selected_asset_keys
 
     def note(self, name: str, values) -> None:
         self.notes.setdefault(name, set()).update(values)
@@ -121,7 +137,7 @@ class LiveSource:
     quota_remaining: Callable[[Any], int | None] = lambda client: None
 
     def key(self, table: str) -> AssetKey:
-        return AssetKey(["raw", self.name, table])
+        return live_key(self.name, table)
 
     @property
     def keys(self) -> tuple[AssetKey, ...]:
@@ -144,9 +160,12 @@ def retry_policy(delay: float = DEFAULT_RETRY_DELAY) -> RetryPolicy:
 def live_asset(source: LiveSource, policy: RetryPolicy | None = None) -> AssetsDefinition:
     """The partitioned, checked, subsettable asset of one source."""
     checked = source.keys[0]
+    module = sys.modules[source.collect.__module__]
     specs = [
         AssetSpec(source.key(table.name), description=table.description, group_name=LIVE_GROUP, kinds={"sql"},
-                  owners=["team:data"], deps=list(source.deps))
+                  owners=["team:data"], deps=list(source.deps), code_version=code_version(module, factory_module),
+                  metadata={**code_reference(module),
+                            **(schema_metadata(TABLE_SCHEMAS[table.name]) if table.name in TABLE_SCHEMAS else {})})
         for table in source.tables
     ]
     check = AssetCheckSpec(source.contract.name, asset=checked, description=source.contract.description)
@@ -176,7 +195,7 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
                 if league is None:
                     not_covered.append(sport)
                     continue
-                sport_day = SportDay(context, engine, client, collectors, sport, day, league)
+                sport_day = SportDay(context, engine, client, collectors, sport, day, league, source.name)
                 source.collect(sport_day)
                 context.log.info(f"{source.name} {sport} {day}: {dict(sport_day.written)}")
                 written.update(sport_day.written)
@@ -196,7 +215,8 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
         extra = {} if index else {**{name: ", ".join(sorted(values)) or "none" for name, values in notes.items()},
                                   **source.metadata(client)}
         yield MaterializeResult(asset_key=key, metadata={
-            **common, "table": table.name, "rows_written": written[table.name], **extra})
+            **common, "table": table.name, **row_count(written[table.name]), "rows_written": written[table.name],
+            **extra})
     if AssetCheckKey(source.keys[0], source.contract.name) in context.selected_asset_check_keys:
         yield _contract(source, database.engine(), window, warnings)
 
@@ -215,7 +235,7 @@ def _skipped(source: LiveSource, context: AssetExecutionContext, window: SportDa
     for table in source.tables:
         if source.key(table.name) in context.selected_asset_keys:
             yield MaterializeResult(asset_key=source.key(table.name),
-                                    metadata={**common, "table": table.name, "rows_written": 0})
+                                    metadata={**common, "table": table.name, **row_count(0), "rows_written": 0})
     if AssetCheckKey(source.keys[0], source.contract.name) in context.selected_asset_check_keys:
         yield AssetCheckResult(asset_key=source.keys[0], check_name=source.contract.name, passed=True,
                                severity=AssetCheckSeverity.WARN, metadata={"skipped": reason})

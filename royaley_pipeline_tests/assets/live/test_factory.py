@@ -72,7 +72,7 @@ def test_the_registry_declares_each_sources_sports_and_leagues():
 
 
 def test_espn_games_alone_through_the_live_job(database_url, collectors, httpserver, instance):  # noqa: F811
-    """``--select raw/espn/games`` used to fail (the multi-asset could not be subset): now it writes
+    """``--select raw/espn_games`` used to fail (the multi-asset could not be subset): now it writes
     the games, fetches no injury summaries and checks the games."""
     serve_day(httpserver)
     job = definitions().resolve_job_def("live_collection_job")
@@ -138,13 +138,13 @@ def test_a_spec_and_a_registry_line_are_all_a_new_source_takes(
         collect=collect, contract=Contract("mirror_contract", "Games collected.", games_problems),
     )
     asset = live_asset(mirror)
-    assert mirror.sports == ("NFL",) and asset.keys == {AssetKey(["raw", "mirror", "games"])}
+    assert mirror.sports == ("NFL",) and asset.keys == {AssetKey(["raw", "mirror_games"])}
     nfl = _materialize(None, database_url, collectors, instance, assets=[asset])
     assert nfl.success and counts(database_url)["games"] == 3
-    assert _materializations(nfl)[AssetKey(["raw", "mirror", "games"])]["rows_written"] == 3
+    assert _materializations(nfl)[AssetKey(["raw", "mirror_games"])]["rows_written"] == 3
     nba = _materialize(None, database_url, collectors, instance, assets=[asset],
                        partition=sport_day_key("NBA", NFL_DAY))
-    metadata = _materializations(nba)[AssetKey(["raw", "mirror", "games"])]
+    metadata = _materializations(nba)[AssetKey(["raw", "mirror_games"])]
     assert metadata["sports_not_covered"] == "NBA" and metadata["rows_written"] == 0
     assert len(httpserver.log) == 1  # the NBA partition asked nothing
 
