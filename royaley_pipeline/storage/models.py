@@ -139,7 +139,7 @@ class OddsSnapshotRow(Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"), index=True)
-    book: Mapped[str] = mapped_column(String(32))
+    book: Mapped[str] = mapped_column(String(64))
     market: Mapped[str] = mapped_column(String(16))
     side: Mapped[str] = mapped_column(String(8))
     line: Mapped[float | None] = mapped_column(Float)
@@ -225,7 +225,7 @@ class PredictionRow(PricedPick, Base):
         Index("ix_predictions_sport_date", "sport_id", "game_date"),
     )
     market_probability: Mapped[float | None] = mapped_column(Float)
-    book: Mapped[str | None] = mapped_column(String(32))
+    book: Mapped[str | None] = mapped_column(String(64))
     snapshot_cutoff: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Market, weather and injury inputs were observed strictly before this instant:
     min(kick-off, predicted_at). Empty on rows written before it was recorded."""

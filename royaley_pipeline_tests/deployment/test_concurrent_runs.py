@@ -61,8 +61,11 @@ def test_two_runs_of_the_same_partitions_at_once_leave_no_duplicates(stack, tmp_
 
     app_url = fresh_postgres_database()
     try:
-        environment = {**os.environ, **stack.environment(), "ROYALEY_DATABASE_URL": app_url,
-                       "ROYALEY_HOME": str(tmp_path / "home")}
+        # The same inputs as the reference pipeline above: no nfelo openers from a shared data folder.
+        environment = {name: value for name, value in os.environ.items()
+                       if name not in ("ROYALEY_SHARED_DATA", "ROYALEY_NFELO_PATH")}
+        environment.update({**stack.environment(), "ROYALEY_DATABASE_URL": app_url,
+                            "ROYALEY_HOME": str(tmp_path / "home")})
         go = tmp_path / "go"
         processes = []
         for number in range(2):
