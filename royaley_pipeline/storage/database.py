@@ -31,7 +31,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # UTF-8 on the wire whatever the server's default (a cluster initialised without a locale is
+    # SQL_ASCII, and team names such as "Montréal" would not encode).
+    return create_engine(url, pool_pre_ping=True, client_encoding="utf8")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
