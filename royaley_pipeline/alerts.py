@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 
 import httpx
 
+from royaley_pipeline.config import ALERT_WEBHOOK_URL
+
 
 @dataclass(frozen=True)
 class FailureAlert:
@@ -22,10 +24,25 @@ class FailureAlert:
         return {"text": f"Royaley run {self.run_id} failed at {where}{partition}: {self.error}", **asdict(self)}
 
 
+class AlertDeliveryError(RuntimeError):
+    """The webhook did not take the alert. Its message never holds the URL: a webhook URL is a
+    credential (whoever has it can post to the channel), and this error is stored on the sensor's
+    tick, which the Dagster UI shows."""
+
+
 def post_alert(url: str, alert: FailureAlert, timeout: float = 10.0) -> int:
-    """POST the alert; connection errors are retried twice, an HTTP error status raises."""
+    """POST the alert; connection errors are retried twice. An error status, or a webhook that
+    cannot be reached, raises AlertDeliveryError (httpx's own errors name the URL)."""
     transport = httpx.HTTPTransport(retries=2)
-    with httpx.Client(transport=transport, timeout=timeout) as client:
-        response = client.post(url, json=alert.payload())
-        response.raise_for_status()
-        return response.status_code
+    failure = None
+    try:
+        with httpx.Client(transport=transport, timeout=timeout) as client:
+            response = client.post(url, json=alert.payload())
+    except httpx.HTTPError as error:
+        failure = f"could not be reached ({type(error).__name__})"
+    else:
+        if response.is_error:
+            failure = f"answered HTTP {response.status_code}"
+    if failure is not None:  # raised outside the except block: no chained httpx error names the URL
+        raise AlertDeliveryError(f"the alert webhook ({ALERT_WEBHOOK_URL}) {failure}")
+    return response.status_code

@@ -388,7 +388,7 @@ def cmd_predict(args, settings) -> int:
 def cmd_promote(args, settings) -> int:
     sport = get_sport(args.sport)
     check_bet_type(sport, args.bet_type)
-    registry = ModelRegistry(settings.mlflow_tracking_uri)
+    registry = ModelRegistry.for_settings(settings)
     name = ModelName(sport.code, args.bet_type)
     if args.rollback:
         decision = registry.rollback(name, reason=args.reason, actor=args.actor)
@@ -402,7 +402,7 @@ def cmd_promote(args, settings) -> int:
 
 
 def cmd_models(args, settings) -> int:
-    versions = ModelRegistry(settings.mlflow_tracking_uri).list_versions(
+    versions = ModelRegistry.for_settings(settings).list_versions(
         sport=args.sport, bet_type=args.bet_type
     )
     table = Table(title="Registered models")
@@ -652,7 +652,7 @@ def _show_quality(settings, sport) -> None:
         "market log loss",
     ):
         table.add_column(column, justify="right")
-    for version in ModelRegistry(settings.mlflow_tracking_uri).list_versions(sport=sport.code):
+    for version in ModelRegistry.for_settings(settings).list_versions(sport=sport.code):
         if "champion" not in version.aliases:
             continue
         metrics = version.metrics

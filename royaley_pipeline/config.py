@@ -115,6 +115,15 @@ class Settings:
                      self.dagster_home):
             path.mkdir(parents=True, exist_ok=True)
 
+    @property
+    def mlflow_artifact_location(self) -> str | None:
+        """Where a local MLflow store keeps artifacts: under the home, beside ``mlflow.db`` (MLflow's
+        default is ``./mlruns`` of whichever process trains first), so the store and its models move
+        together (``mlflow_locations``); None for a tracking server, which keeps its own."""
+        if self.mlflow_tracking_uri.startswith(("http://", "https://")):
+            return None
+        return str(self.home / "mlartifacts")
+
     def config_value(self, variable: str, value):
         """``EnvVar(variable)`` when ``value`` came from the process environment, so a resource
         reads it at run time and it never enters the definitions; else the value itself."""

@@ -33,6 +33,7 @@ from mlflow.entities import Metric, Param, RunTag
 from mlflow.exceptions import MlflowException
 from sqlalchemy import Engine
 
+from royaley_pipeline.config import Settings
 from royaley_pipeline.domain.model_names import ModelName
 from royaley_pipeline.domain.promotion import (
     DEFAULT_ECE_TOLERANCE,
@@ -43,6 +44,12 @@ from royaley_pipeline.domain.promotion import (
 from royaley_pipeline.domain.training import TrainingResult
 from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.frameworks import DEFAULT_FRAMEWORK, get_framework
+from royaley_pipeline.mlflow_locations import (
+    SQLITE_PREFIX,
+    experiment_location,
+    moves_with_its_artifacts,
+    rehome,
+)
 from royaley_pipeline.model_flavours import log_bytes, logged_model_digests
 from royaley_pipeline.sports import BET_TYPES, check_bet_type, get_sport
 from royaley_pipeline.storage.model_digests import record_digests, recorded_digests
@@ -168,15 +175,20 @@ def _finite(value: Any) -> bool:
     return value is not None and isinstance(value, int | float | np.number) and math.isfinite(float(value))
 
 
-def _open_client(tracking_uri: str) -> MlflowClient:
-    """A client whose store exists (MLflow may build the store when the client is made)."""
-    if not tracking_uri.startswith("sqlite:///") or tracking_uri in _OPENED_STORES:
+def _open_client(tracking_uri: str, artifact_location: str | None = None) -> MlflowClient:
+    """A client whose store exists (MLflow may build the store when the client is made), and whose
+    recorded artifact locations are under ``artifact_location`` when the store moves with it (a
+    copied or moved home: ``mlflow_locations``)."""
+    if not tracking_uri.startswith(SQLITE_PREFIX) or tracking_uri in _OPENED_STORES:
         return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
-    database = Path(tracking_uri.removeprefix("sqlite:///"))
+    database = Path(tracking_uri.removeprefix(SQLITE_PREFIX))
     database.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{database}.create.lock", timeout=600):
         client = MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
         _create_sqlite_store_once(client, tracking_uri)
+        if moves_with_its_artifacts(tracking_uri, artifact_location):
+            for old_root, new_root in rehome(tracking_uri, artifact_location).items():
+                logger.info("MLflow artifact locations moved with the store: %s → %s", old_root, new_root)
     return client
 
 
@@ -207,7 +219,13 @@ class ModelRegistry:
         self.artifact_location = artifact_location
         self.database = database
         self.ui_url = ui_url.rstrip("/") if ui_url else None
-        self.client = _open_client(tracking_uri)
+        self.client = _open_client(tracking_uri, artifact_location)
+
+    @classmethod
+    def for_settings(cls, settings: Settings, database: Engine | None = None) -> ModelRegistry:
+        """The settings' store, its artifacts under the home when it is local."""
+        return cls(settings.mlflow_tracking_uri, artifact_location=settings.mlflow_artifact_location,
+                   database=database)
 
     # -------------------------------------------------------------------------------------- links
 
@@ -616,12 +634,7 @@ class ModelRegistry:
         experiment = self.client.get_experiment_by_name(experiment_name)
         if experiment is not None:
             return experiment.experiment_id
-        location = None
-        if self.artifact_location:
-            base = self.artifact_location
-            if "://" not in base:
-                base = Path(base).resolve().as_uri()
-            location = f"{base.rstrip('/')}/{experiment_name}"
+        location = experiment_location(self.artifact_location, experiment_name) if self.artifact_location else None
         return self.client.create_experiment(experiment_name, artifact_location=location)
 
     @contextmanager

@@ -91,10 +91,7 @@ def build_resources(settings: Settings) -> dict[str, ConfigurableResource]:
             database=database,
             mlflow_ui_url=settings.mlflow_ui_url or "",
             dagster_ui_url=settings.dagster_ui_url or "",
-            # A local store keeps its artifacts under the home too (MLflow's default is ./mlruns of
-            # whichever process trains first); a tracking server keeps its own.
-            artifact_location="" if settings.mlflow_tracking_uri.startswith(("http://", "https://"))
-            else str(settings.home / "mlartifacts"),
+            artifact_location=settings.mlflow_artifact_location or "",
         ),
         "collectors": collectors_from_settings(settings),
         "h2o_cluster": H2OClusterResource(

@@ -55,7 +55,7 @@ def create_app(
     app.state.settings = settings
     # Create the MLflow stores and migrate the database once, here, before requests and training
     # threads exist: MLflow's first-time table creation on a fresh SQLite store is not thread-safe.
-    app.state.registry = ModelRegistry(settings.mlflow_tracking_uri)
+    app.state.registry = ModelRegistry.for_settings(settings)
     app.state.engine = engine_for(settings.database_url)
     app.state.instance = instance or DagsterInstance.get()
     app.state.launcher = launcher or default_launcher(settings, app.state.instance)
