@@ -30,7 +30,6 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
-from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import (
     CLOSING_LINE_LEAD,
     OPENING_LINE_LEAD,
@@ -48,9 +47,8 @@ from royaley_pipeline.sources.league import (
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
-    read_text_csv,
-    record_label,
-    require_columns,
+    read_source_csv,
+    reject_value,
     to_number,
     within_dates,
 )
@@ -81,15 +79,10 @@ def read_cfbd_lines(
     location: str | PathLike[str], *, start: DateBound = None, end: DateBound = None,
     teams: TeamDirectory | None = None,
 ) -> SourceBatch:
-    source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source)
-    require_columns(raw, COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, location, COLUMNS)
     start_time = pd.to_datetime(raw["StartDate"].str.strip(), format="%Y-%m-%dT%H:%M:%S.%fZ", errors="coerce",
                                 utc=True)
-    if start_time.isna().any():
-        line = start_time.isna().idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), "StartDate",
-                                f"{raw.at[line, 'StartDate']!r} is not an ISO UTC time")
+    reject_value(start_time.isna(), raw, KEY, source, "StartDate", "is not an ISO UTC time")
     game_dates = start_time.dt.tz_convert(EASTERN).dt.tz_localize(None).dt.normalize()
     keep = within_dates(game_dates, start, end)
     raw, start_time, game_dates = raw[keep], start_time[keep], game_dates[keep]
@@ -150,10 +143,7 @@ def _rows_not_chosen(rows: pd.DataFrame) -> int:
 
 def _mapped(raw: pd.DataFrame, column: str, mapping: dict, source: str) -> pd.Series:
     values = raw[column].str.strip().map(mapping)
-    if values.isna().any():
-        line = values.isna().idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), column,
-                                f"{raw.at[line, column]!r} is not one of {sorted(mapping)}")
+    reject_value(values.isna(), raw, KEY, source, column, f"is not one of {sorted(mapping)}")
     return values
 
 

@@ -40,8 +40,7 @@ from royaley_pipeline.sources.league import (
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
-    read_text_csv,
-    require_columns,
+    read_source_csv,
     to_date,
     to_number,
     within_dates,
@@ -69,9 +68,7 @@ def read_movada_ncaab(
     location: str | PathLike[str], *, start: DateBound = None, end: DateBound = None,
     teams: TeamDirectory | None = None,
 ) -> SourceBatch:
-    source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source)
-    require_columns(raw, COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, location, COLUMNS)
     dates = to_date(raw, KEY, source, KEY, "%Y-%m-%d")
     raw, dates = raw[within_dates(dates, start, end)], dates[within_dates(dates, start, end)]
     quirks = Quirks()

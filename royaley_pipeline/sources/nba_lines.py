@@ -19,14 +19,13 @@ from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
+    read_source_csv,
     reject_first,
-    require_columns,
     to_date,
     to_number,
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sources.text_files import read_text_csv
 from royaley_pipeline.sports import get_sport
 
 SOURCE = "nba_sbr"
@@ -65,9 +64,7 @@ def read_nba_lines(
     teams: TeamDirectory | None = None,
 ) -> SourceBatch:
     """Games and closing spread, total and moneyline snapshots; no weather (indoor sport)."""
-    source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source, KEY)
-    require_columns(raw, REQUIRED_COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, location, REQUIRED_COLUMNS, KEY)
     raw = raw.drop(columns=[column for column in OUTCOME_COLUMNS if column in raw.columns])
     game_dates = to_date(raw, "date", source, KEY, "%Y-%m-%d")
     selected = raw[within_dates(game_dates, start, end)]

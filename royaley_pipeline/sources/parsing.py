@@ -30,6 +30,17 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: str) ->
         )
 
 
+def read_source_csv(
+    source_name: str, location, columns: Iterable[str], key_column: str | None = None
+) -> tuple[str, pd.DataFrame]:
+    """A source file's label (``"<source> <location>"``, what its errors name) and its rows as text,
+    refused unless it has ``columns``."""
+    source = f"{source_name} {location}"
+    raw = read_text_csv(location, source, key_column)
+    require_columns(raw, columns, source)
+    return source, raw
+
+
 def record_label(frame: pd.DataFrame, line: int, key_column: str) -> str:
     """Name a row by its line number and natural key, as a person would look it up."""
     key = frame.at[line, key_column] if key_column in frame.columns else None
@@ -59,6 +70,13 @@ def reject_first(
     )
 
 
+def reject_value(
+    bad: pd.Series, frame: pd.DataFrame, key_column: str, source: str, column: str, problem: str
+) -> None:
+    """``reject_first`` quoting the first bad row's ``column`` value: ``'<value>' <problem>``."""
+    reject_first(bad, frame, key_column, source, column, lambda line: f"{frame.at[line, column]!r} {problem}")
+
+
 def to_number(
     frame: pd.DataFrame,
     column: str,
@@ -80,6 +98,13 @@ def to_number(
         reject_first(numbers < 0, frame, key_column, source, column,
                      lambda line: f"{shown(text[line])} is negative")
     return numbers
+
+
+def to_flag(frame: pd.DataFrame, column: str, source: str, key_column: str) -> pd.Series:
+    """A 0/1 text column as booleans; any other value fails naming its row."""
+    text = frame[column].str.strip()
+    reject_first(~text.isin(["0", "1"]), frame, key_column, source, column, lambda line: f"{text[line]!r} is not 0/1")
+    return text == "1"
 
 
 def check_lengths(frame: pd.DataFrame, limits: dict[str, int], source: str, key_column: str) -> None:
