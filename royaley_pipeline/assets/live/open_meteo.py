@@ -40,7 +40,7 @@ def collect(run: SportDay) -> None:
 SOURCE = LiveSource(
     name="open_meteo",
     tables=(Table("weather", "Open-Meteo: kick-off weather at outdoor venues (indoor games flagged)."),),
-    client=lambda collectors, context: open_meteo.client(collectors),
+    collector=open_meteo,
     collect=collect,
     contract=Contract("open_meteo_collection_contract", "Weather rows present and plausible.", weather_problems),
     deps=ESPN.keys[:1],

@@ -175,8 +175,7 @@ def test_a_spec_and_a_registry_line_are_all_a_new_source_takes(
 
     mirror = LiveSource(
         name="mirror", tables=(Table("games", "Scoreboards of a mirror feed."),),
-        client=lambda resource, context: mirror_collector.client(resource),
-        not_configured="MIRROR_API_KEY is not set",
+        collector=mirror_collector,
         collect=collect, contract=Contract("mirror_contract", "Games collected.", games_problems),
     )
     asset = live_asset(mirror)
