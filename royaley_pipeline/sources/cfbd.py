@@ -53,7 +53,6 @@ from royaley_pipeline.sources.parsing import (
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sports import get_sport
 
 SOURCE = "cfbd"
 SPORT = "NCAAF"
@@ -110,8 +109,8 @@ def read_cfbd_lines(
     typed["home_team"] = directory.resolve_column(games_raw, "HomeTeam_x", SPORT, source=source, key_column=KEY)
     typed["away_team"] = directory.resolve_column(games_raw, "AwayTeam_x", SPORT, source=source, key_column=KEY)
     typed["season"] = to_number(games_raw, "season", source, KEY, required=True).astype(int)
-    check_season(games_raw, typed["season"], typed["game_date"], season_of=get_sport(SPORT).season_of,
-                 source=source, key_column=KEY, season_column="season", grace_months=SEASON_GRACE_MONTHS)
+    check_season(games_raw, typed["season"], typed["game_date"], sport=SPORT,
+                 source=source, key_column=KEY, grace_months=SEASON_GRACE_MONTHS)
     typed["week"] = to_number(games_raw, "Week", source, KEY).astype("Int64")
     typed["game_type"] = _mapped(games_raw, "SeasonType", SEASON_TYPES, source)
     typed["neutral_site"] = _mapped(games_raw, "NeutralSite", BOOLEAN_TEXT, source).astype(bool)

@@ -46,7 +46,6 @@ from royaley_pipeline.sources.parsing import (
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sports import get_sport
 
 SOURCE = "sbro_movada"
 BOOK = "sbro_close"
@@ -90,8 +89,8 @@ def read_movada_ncaab(
     typed["neutral_site"] = True
     typed["season"] = pd.to_numeric(raw["season"].str.slice(0, 4), errors="coerce")
     typed["season"] = typed["season"].fillna(-1).astype(int)
-    check_season(raw, typed["season"], dates, season_of=get_sport(SPORT).season_of, source=source,
-                 key_column=KEY, season_column="season", grace_months=SEASON_GRACE_MONTHS)
+    check_season(raw, typed["season"], dates, sport=SPORT, source=source,
+                 key_column=KEY, grace_months=SEASON_GRACE_MONTHS)
     typed["game_type"] = "REG"
     number = {column: to_number(raw, column, source, KEY) for column in COLUMNS[3:] if column != "bottom_team"}
     typed["home_score"], typed["away_score"] = by_side(number["top_final"], number["bottom_final"])

@@ -26,7 +26,6 @@ from royaley_pipeline.sources.parsing import (
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sports import get_sport
 
 SOURCE = "nba_sbr"
 BOOK = "sbr_close"
@@ -77,16 +76,8 @@ def validate_nba_lines(raw: pd.DataFrame, source: str, teams: TeamDirectory) -> 
     typed = pd.DataFrame(index=raw.index)
     typed["game_date"] = to_date(raw, "date", source, KEY, "%Y-%m-%d")
     typed["season"] = to_number(raw, "season", source, KEY, required=True).astype(int) - 1
-    check_season(
-        raw,
-        typed["season"],
-        typed["game_date"],
-        season_of=get_sport("NBA").season_of,
-        source=source,
-        key_column=KEY,
-        season_column="season",
-        grace_months=SEASON_GRACE_MONTHS,
-    )
+    check_season(raw, typed["season"], typed["game_date"], sport="NBA", source=source, key_column=KEY,
+                 grace_months=SEASON_GRACE_MONTHS)
     for side in ("home", "away"):
         typed[f"{side}_team"] = teams.resolve_column(raw, side, "NBA", source=source, key_column=KEY)
     for column in ("regular", "playoffs"):

@@ -26,7 +26,6 @@ from royaley_pipeline.sources.parsing import (
 )
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sources.text_files import read_text_csv
-from royaley_pipeline.sports import get_sport
 
 NFLVERSE_GAMES_URL = "https://raw.githubusercontent.com/nflverse/nfldata/master/data/games.csv"
 SOURCE = "nflverse"
@@ -108,15 +107,7 @@ def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory
     typed["game_id"] = raw[KEY].str.strip()
     typed["game_date"] = to_date(raw, "gameday", source, KEY, "%Y-%m-%d")
     typed["season"] = to_number(raw, "season", source, KEY, required=True).astype(int)
-    check_season(
-        raw,
-        typed["season"],
-        typed["game_date"],
-        season_of=get_sport("NFL").season_of,
-        source=source,
-        key_column=KEY,
-        season_column="season",
-    )
+    check_season(raw, typed["season"], typed["game_date"], sport="NFL", source=source, key_column=KEY)
     typed["week"] = to_number(raw, "week", source, KEY, required=True).astype("Int64")
     reject_first(
         ~raw["game_type"].isin(GAME_TYPES.keys()), raw, KEY, source, "game_type",

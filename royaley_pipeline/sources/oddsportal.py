@@ -53,7 +53,6 @@ from royaley_pipeline.sources.parsing import (
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sports import get_sport
 
 SOURCE = "oddsportal"
 BOOK = "oddsportal_avg"
@@ -146,8 +145,8 @@ def _check_season(raw: pd.DataFrame, typed: pd.DataFrame, sport: str, source: st
     missing = typed["season"].isna()
     reject_value(missing, raw, KEY, source, "season", "is not a season")
     typed["season"] = typed["season"].astype(int)
-    check_season(raw, typed["season"], typed["game_date"], season_of=get_sport(sport).season_of,
-                 source=source, key_column=KEY, season_column="season", grace_months=grace)
+    check_season(raw, typed["season"], typed["game_date"], sport=sport,
+                 source=source, key_column=KEY, grace_months=grace)
 
 
 def _batch(typed: pd.DataFrame, sport: str, quirks: Quirks) -> SourceBatch:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from royaley_pipeline.sources.errors import SourceRecordError, shown
 from royaley_pipeline.sources.text_files import read_text_csv
+from royaley_pipeline.sports import get_sport
 
 __all__ = ["read_text_csv"]  # readers import the guarded CSV reader from here or from text_files
 
@@ -143,17 +144,18 @@ def check_season(
     seasons: pd.Series,
     dates: pd.Series,
     *,
-    season_of,
+    sport: str,
     source: str,
     key_column: str,
-    season_column: str,
     grace_months: int = 0,
+    season_column: str = "season",
 ) -> None:
-    """Fail on the first row whose season label does not fit its date.
+    """Fail on the first row whose season label does not fit its date (the sport's season in the registry).
 
     ``grace_months`` lets a season run that many months past the registry's end month, for
     seasons pushed back by events (the NBA 2019-20 bubble ended in October 2020).
     """
+    season_of = get_sport(sport).season_of
     expected = pd.Series([season_of(day.year, day.month) for day in dates], index=dates.index)
     late = dates - pd.DateOffset(months=grace_months)
     expected_late = pd.Series([season_of(day.year, day.month) for day in late], index=dates.index)

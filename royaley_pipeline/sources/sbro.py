@@ -71,7 +71,6 @@ from royaley_pipeline.sources.parsing import (
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sports import get_sport
 
 SOURCE = "sbro"
 BOOK = "sbro"
@@ -141,8 +140,8 @@ def read_sbro_two_row(
     typed["season"] = home["season"].str.slice(0, 4).pipe(pd.to_numeric, errors="coerce")
     reject_first(typed["season"].isna(), home, KEY, source, "season", "not a season")
     typed["season"] = typed["season"].astype(int)
-    check_season(home, typed["season"], dates, season_of=get_sport(sport).season_of, source=source,
-                 key_column=KEY, season_column="season", grace_months=SEASON_GRACE_MONTHS)
+    check_season(home, typed["season"], dates, sport=sport, source=source,
+                 key_column=KEY, grace_months=SEASON_GRACE_MONTHS)
     typed["game_type"] = "REG"
     _scores_from_periods(typed, home, away, source, quirks)
     reject_ties(typed, quirks)
@@ -200,7 +199,7 @@ def read_sbro_one_row(
     typed["home_team"] = team_directory.resolve_column(raw, "h_team", sport, source=source, key_column=KEY)
     typed["away_team"] = team_directory.resolve_column(raw, "v_team", sport, source=source, key_column=KEY)
     typed["season"] = to_number(raw, "seas", source, KEY, required=True).astype(int)
-    check_season(raw, typed["season"], dates, season_of=get_sport(sport).season_of, source=source,
+    check_season(raw, typed["season"], dates, sport=sport, source=source,
                  key_column=KEY, season_column="seas")
     typed["game_type"] = "REG"
     typed["neutral_site"] = to_flag(raw, "neutral", source, KEY)
