@@ -190,17 +190,24 @@ def _odds_frame(games: pd.DataFrame) -> pd.DataFrame:
     """Closing snapshots; each market side is kept where the file has its line (or price)."""
     games = games.assign(sport="NFL", source_game_id=games["game_id"])
     captured_at = games["start_time"] - CLOSING_LINE_LEAD
-    home_line = -games["spread_line"]  # nflverse: positive spread_line = home favoured
-    no_line = pd.Series(np.nan, index=games.index)
-    sides = [
-        ("spread", "home", home_line, games["home_spread_odds"], games["spread_line"].notna()),
-        ("spread", "away", -home_line, games["away_spread_odds"], games["spread_line"].notna()),
-        ("moneyline", "home", no_line, games["home_moneyline"], games["home_moneyline"].notna()),
-        ("moneyline", "away", no_line, games["away_moneyline"], games["away_moneyline"].notna()),
-        ("total", "over", games["total_line"], games["over_odds"], games["total_line"].notna()),
-        ("total", "under", games["total_line"], games["under_odds"], games["total_line"].notna()),
-    ]
+    sides = [(market, side, line, price, (price if market == "moneyline" else line).notna())
+             for market, side, line, price in closing_quotes(games)]
     return odds_for_sides(games, sides, book=BOOK, source=SOURCE, captured_at=captured_at)
+
+
+def closing_quotes(games: pd.DataFrame) -> list[tuple[str, str, pd.Series, pd.Series]]:
+    """``(market, side, line, price)`` of each quoted side in nflverse's columns (a moneyline has no
+    line); the home spread is ``-spread_line``, since nflverse's positive spread_line is the home favoured."""
+    home_line = -games["spread_line"]
+    no_line = pd.Series(np.nan, index=games.index)
+    return [
+        ("spread", "home", home_line, games["home_spread_odds"]),
+        ("spread", "away", -home_line, games["away_spread_odds"]),
+        ("moneyline", "home", no_line, games["home_moneyline"]),
+        ("moneyline", "away", no_line, games["away_moneyline"]),
+        ("total", "over", games["total_line"], games["over_odds"]),
+        ("total", "under", games["total_line"], games["under_odds"]),
+    ]
 
 
 def _weather_frame(games: pd.DataFrame) -> pd.DataFrame:
