@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from royaley_pipeline.sources.errors import shown
-from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
+from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, games_of, odds_for_sides
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
@@ -128,29 +128,8 @@ def _neutral_site(games: pd.DataFrame) -> pd.Series:
 
 
 def _games_frame(games: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "sport": "NBA",
-            "source": SOURCE,
-            "source_game_id": games["source_game_id"],
-            "season": games["season"],
-            "week": pd.array([pd.NA] * len(games), dtype="Int64"),
-            "game_type": games["game_type"],
-            "game_date": games["game_date"],
-            "start_time": games["start_time"],
-            "start_time_estimated": True,
-            "home_team": games["home_team"],
-            "away_team": games["away_team"],
-            "neutral_site": _neutral_site(games),
-            "status": "final",
-            "home_score": games["score_home"],
-            "away_score": games["score_away"],
-            "venue": None,
-            "roof": None,
-            "surface": None,
-        },
-        index=games.index,
-    )
+    return games_of(games, sport="NBA", source=SOURCE, start_time_estimated=True, neutral_site=_neutral_site(games),
+                    status="final", home_score=games["score_home"], away_score=games["score_away"])
 
 
 def _odds_frame(games: pd.DataFrame) -> pd.DataFrame:

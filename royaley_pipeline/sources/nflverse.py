@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from royaley_pipeline.sources.errors import shown
-from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, TEXT_LIMITS, SourceBatch, odds_for_sides
+from royaley_pipeline.sources.frames import (
+    CLOSING_LINE_LEAD,
+    TEXT_LIMITS,
+    SourceBatch,
+    games_of,
+    odds_for_sides,
+)
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_lengths,
@@ -161,29 +167,8 @@ def _first_row_like(typed: pd.DataFrame, line: int) -> int:
 
 
 def _games_frame(games: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "sport": "NFL",
-            "source": SOURCE,
-            "source_game_id": games["game_id"],
-            "season": games["season"],
-            "week": games["week"],
-            "game_type": games["game_type"],
-            "game_date": games["game_date"],
-            "start_time": games["start_time"],
-            "start_time_estimated": games["start_time_estimated"],
-            "home_team": games["home_team"],
-            "away_team": games["away_team"],
-            "neutral_site": games["neutral_site"],
-            "status": np.where(games["home_score"].notna(), "final", "scheduled"),
-            "home_score": games["home_score"],
-            "away_score": games["away_score"],
-            "venue": games["venue"],
-            "roof": games["roof"],
-            "surface": games["surface"],
-        },
-        index=games.index,
-    )
+    return games_of(games, sport="NFL", source=SOURCE, source_game_id=games["game_id"],
+                    status=np.where(games["home_score"].notna(), "final", "scheduled"))
 
 
 def _odds_frame(games: pd.DataFrame) -> pd.DataFrame:
