@@ -61,6 +61,13 @@ def estimated_start(game_dates: pd.Series, local_time: pd.Timedelta, timezone: s
     return local.dt.tz_localize(timezone, nonexistent="shift_forward", ambiguous=False).dt.tz_convert("UTC")
 
 
+def dated_games(dates: pd.Series) -> pd.DataFrame:
+    """A typed frame of games the file gives only a date for: the date and an estimated start
+    (``ASSUMED_START`` Eastern), indexed like ``dates``."""
+    return pd.DataFrame({"game_date": dates, "start_time": estimated_start(dates, ASSUMED_START),
+                         "start_time_estimated": True}, index=dates.index)
+
+
 def impossible_moneyline(home_price: pd.Series, away_price: pd.Series) -> pd.Series:
     """Pairs present on both sides whose prices cannot come from one two-way market."""
     home_decimal = american_to_decimal(home_price)

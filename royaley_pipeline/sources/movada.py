@@ -28,11 +28,10 @@ import pandas as pd
 from royaley_pipeline.sources.atp import winner_is_home
 from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
 from royaley_pipeline.sources.league import (
-    ASSUMED_START,
     Quirks,
     check_unique_games,
+    dated_games,
     drop_impossible_moneylines,
-    estimated_start,
     game_id,
     reject_ties,
     team_games,
@@ -81,10 +80,7 @@ def read_movada_ncaab(
     def by_side(top: pd.Series, bottom: pd.Series) -> tuple[pd.Series, pd.Series]:
         return top.where(toss, bottom), bottom.where(toss, top)
 
-    typed = pd.DataFrame(index=raw.index)
-    typed["game_date"] = dates
-    typed["start_time"] = estimated_start(dates, ASSUMED_START)
-    typed["start_time_estimated"] = True
+    typed = dated_games(dates)
     typed["home_team"], typed["away_team"] = by_side(favourite, underdog)
     typed["neutral_site"] = True
     typed["season"] = pd.to_numeric(raw["season"].str.slice(0, 4), errors="coerce")

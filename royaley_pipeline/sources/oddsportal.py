@@ -31,12 +31,11 @@ import pandas as pd
 
 from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
 from royaley_pipeline.sources.league import (
-    ASSUMED_START,
     DOUBLEHEADER_GAP,
     Quirks,
     check_unique_games,
+    dated_games,
     drop_impossible_moneylines,
-    estimated_start,
     game_id,
     number_doubleheaders,
     reject_ties,
@@ -128,10 +127,7 @@ def read_oddsportal_mlb(
 
 def _typed(raw: pd.DataFrame, dates: pd.Series, sport: str, source: str, teams: TeamDirectory, *,
            scores: tuple[str, str], prices: tuple[str, str]) -> pd.DataFrame:
-    typed = pd.DataFrame(index=raw.index)
-    typed["game_date"] = dates
-    typed["start_time"] = estimated_start(dates, ASSUMED_START)
-    typed["start_time_estimated"] = True
+    typed = dated_games(dates)
     typed["home_team"] = teams.resolve_column(raw, "team_1", sport, source=source, key_column=KEY)
     typed["away_team"] = teams.resolve_column(raw, "team_2", sport, source=source, key_column=KEY)
     typed["home_score"] = to_number(raw, scores[0], source, KEY)

@@ -47,12 +47,11 @@ from royaley_pipeline.sources.frames import (
     odds_for_sides,
 )
 from royaley_pipeline.sources.league import (
-    ASSUMED_START,
     DOUBLEHEADER_GAP,
     Quirks,
     check_unique_games,
+    dated_games,
     drop_impossible_moneylines,
-    estimated_start,
     game_id,
     lenient_price,
     number_doubleheaders,
@@ -125,10 +124,7 @@ def read_sbro_two_row(
     quirks.note("visitor_home_order_reversed", reversed_pair[keep.to_numpy()].sum())
     quirks.note("neutral_site_games", neutral[keep.to_numpy()].sum())
     team_directory = teams or TeamDirectory()
-    typed = pd.DataFrame(index=home.index)
-    typed["game_date"] = dates
-    typed["start_time"] = estimated_start(dates, ASSUMED_START)
-    typed["start_time_estimated"] = True
+    typed = dated_games(dates)
     # resolved on the file's own rows, so an unknown team's error names its line
     home_lines = np.where(reversed_pair, first.index, second.index)[keep.to_numpy()]
     away_lines = np.where(reversed_pair, second.index, first.index)[keep.to_numpy()]
@@ -192,10 +188,7 @@ def read_sbro_one_row(
     raw, dates = raw[within_dates(dates, start, end)], dates[within_dates(dates, start, end)]
     quirks = Quirks()
     team_directory = teams or TeamDirectory()
-    typed = pd.DataFrame(index=raw.index)
-    typed["game_date"] = dates
-    typed["start_time"] = estimated_start(dates, ASSUMED_START)
-    typed["start_time_estimated"] = True
+    typed = dated_games(dates)
     typed["home_team"] = team_directory.resolve_column(raw, "h_team", sport, source=source, key_column=KEY)
     typed["away_team"] = team_directory.resolve_column(raw, "v_team", sport, source=source, key_column=KEY)
     typed["season"] = to_number(raw, "seas", source, KEY, required=True).astype(int)
