@@ -32,6 +32,7 @@ from royaley_pipeline.config import PACKAGE_DATA
 from royaley_pipeline.domain.elo import win_probability
 from royaley_pipeline.domain.features import build_feature_matrix
 from royaley_pipeline.domain.odds import devig_two_way
+from royaley_pipeline.sources.nflverse import closing_quotes
 from royaley_pipeline.sports import Sport, get_sport
 
 NFL_GAMES = PACKAGE_DATA / "nflverse" / "games.csv"  # embedded copies of the shared data files
@@ -61,14 +62,7 @@ def nfl_history() -> tuple[pd.DataFrame, pd.DataFrame, Sport]:
         "neutral_site": raw["location"].eq("Neutral"), "status": np.where(scored, "final", "scheduled"),
         "home_score": raw["home_score"].astype("float64"), "away_score": raw["away_score"].astype("float64"),
     })
-    snapshots = _one_book_closing_snapshots(games, [
-        ("spread", "home", -raw["spread_line"], raw["home_spread_odds"]),
-        ("spread", "away", raw["spread_line"], raw["away_spread_odds"]),
-        ("total", "over", raw["total_line"], raw["over_odds"]),
-        ("total", "under", raw["total_line"], raw["under_odds"]),
-        ("moneyline", "home", np.nan, raw["home_moneyline"]),
-        ("moneyline", "away", np.nan, raw["away_moneyline"]),
-    ])
+    snapshots = _one_book_closing_snapshots(games, closing_quotes(raw))
     games["roof"] = raw["roof"]
     weather = pd.DataFrame({"game_id": games["game_id"], "observed_at": games["start_time"],
                             "temperature_f": raw["temp"].astype(float), "wind_mph": raw["wind"].astype(float),

@@ -4,7 +4,8 @@
 when it evaluates), never when a module is imported. Defaults are embedded under ``ROYALEY_HOME`` so
 that the CLI, the Dagster assets and the tests agree on where data lives. Secrets (``*_secret``
 fields, and URLs that may carry passwords) reach Dagster resources as ``EnvVar``s: see
-``config_value``.
+``config_value``. The live sources declare their own variables beside their clients
+(``SourceSetting``s in ``collectors/``), resolved against the variables read here (``source_value``).
 """
 
 from __future__ import annotations
@@ -29,23 +30,18 @@ DATABASE_URL = "ROYALEY_DATABASE_URL"
 MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI"
 API_TOKEN = "ROYALEY_API_TOKEN"
 ALERT_WEBHOOK_URL = "ROYALEY_ALERT_WEBHOOK_URL"
-# Fields of the collectors resource set from the environment: service locations, and secrets.
-COLLECTOR_LOCATION_VARIABLES = {
-    "espn_base_url": "ROYALEY_ESPN_BASE_URL",
-    "odds_api_base_url": "ROYALEY_ODDS_API_BASE_URL",
-    "pinnacle_base_url": "ROYALEY_PINNACLE_BASE_URL",
-    "open_meteo_forecast_url": "ROYALEY_OPEN_METEO_FORECAST_URL",
-    "open_meteo_archive_url": "ROYALEY_OPEN_METEO_ARCHIVE_URL",
-    "sportsdb_base_url": "ROYALEY_SPORTSDB_BASE_URL",
-    "nflverse_location": "ROYALEY_NFLVERSE_LOCATION",
-    "tennis_location": "ROYALEY_TENNIS_LOCATION",
-}
-COLLECTOR_SECRET_VARIABLES = {
-    "odds_api_key": "ODDS_API_KEY",
-    "pinnacle_username": "PINNACLE_USERNAME",
-    "pinnacle_password": "PINNACLE_PASSWORD",
-    "sportsdb_api_key": "THESPORTSDB_API_KEY",
-}
+
+
+@dataclass(frozen=True)
+class SourceSetting:
+    """A value of the collectors resource that a live source declares beside its client: ``name``
+    (e.g. ``sportsdb_base_url``), set by the environment variable ``variable`` (none: a resource
+    value only), else ``default``. A ``secret`` read from the process reaches runs as an ``EnvVar``."""
+
+    name: str
+    variable: str = ""
+    default: str = ""
+    secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,10 +77,8 @@ class Settings:
     dagster_graphql_url: str | None = None
     api_token: str | None = field(default=None, repr=False)
     alert_webhook_url: str | None = field(default=None, repr=False)
-    collector_locations: Mapping[str, str] = field(default_factory=dict)
-    """Collectors-resource fields (``espn_base_url``…) set in the environment; unset ones keep defaults."""
-    collector_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
-    """Collectors-resource secret fields (``odds_api_key``…) that are set, as given."""
+    environment: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The variables as read, for those declared outside this module (``SourceSetting``s)."""
     process_variables: frozenset[str] = frozenset()
     """Names of the variables read from the process environment (not from a mapping given to
     ``load_settings``): only those can be handed to Dagster as ``EnvVar``."""
@@ -129,10 +123,13 @@ class Settings:
         reads it at run time and it never enters the definitions; else the value itself."""
         return EnvVar(variable) if variable in self.process_variables else value
 
-    def collector_secret_values(self) -> dict[str, str]:
-        """The set secrets of the collectors resource, as EnvVars when read from the process."""
-        return {name: self.config_value(COLLECTOR_SECRET_VARIABLES[name], value)
-                for name, value in self.collector_secrets.items()}
+    def source_value(self, setting: SourceSetting) -> str:
+        """A declared setting's value: the variable's when set (an ``EnvVar`` for a secret from the
+        process), else the default."""
+        value = self.environment.get(setting.variable) if setting.variable else None
+        if not value:
+            return setting.default
+        return self.config_value(setting.variable, value) if setting.secret else value
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -167,8 +164,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         dagster_graphql_url=env.get("ROYALEY_DAGSTER_GRAPHQL_URL") or None,
         api_token=env.get(API_TOKEN) or None,
         alert_webhook_url=env.get(ALERT_WEBHOOK_URL) or None,
-        collector_locations=_set(env, COLLECTOR_LOCATION_VARIABLES),
-        collector_secrets=_set(env, COLLECTOR_SECRET_VARIABLES),
+        environment=dict(env),
         process_variables=frozenset(os.environ) if environ is None else frozenset(),
         api_allowed_hosts=tuple(
             host.strip() for host in env.get("ROYALEY_API_ALLOWED_HOSTS", "").split(",") if host.strip()
@@ -186,10 +182,6 @@ def default_scheduled_sports() -> tuple[str, ...]:
     """Every sport some live source covers (its ``sources`` in the registry), in registry order;
     WTA has history but no live source yet, so no daily slate."""
     return tuple(code for code, sport in SPORTS.items() if sport.sources)
-
-
-def _set(env: Mapping[str, str], variables: Mapping[str, str]) -> dict[str, str]:
-    return {name: env[variable] for name, variable in variables.items() if env.get(variable)}
 
 
 def _positive(env: Mapping[str, str], variable: str) -> int | None:

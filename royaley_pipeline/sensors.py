@@ -30,6 +30,18 @@ from royaley_pipeline.partitions import (
 from royaley_pipeline.run_failures import root_cause_message
 
 
+def _after_collection_sensor(name: str, request_job, prefix: str, partition_of, description: str):
+    """A sensor that, after each successful live collection, requests ``request_job`` for the
+    collected sport-day's ``partition_of(sport, day)`` (see ``_after_collection``)."""
+
+    @run_status_sensor(name=name, run_status=DagsterRunStatus.SUCCESS, monitored_jobs=[live_collection_job],
+                       request_job=request_job, description=description)
+    def _sensor(context: RunStatusSensorContext):
+        return _after_collection(context, prefix, partition_of)
+
+    return _sensor
+
+
 @sensor(job=predictions_job, minimum_interval_seconds=120,
         description="Re-materialise a sport-day's predictions when new odds snapshots land for it.")
 def new_odds_sensor(context: SensorEvaluationContext):
@@ -57,16 +69,10 @@ def new_odds_sensor(context: SensorEvaluationContext):
     ]
 
 
-@run_status_sensor(
-    run_status=DagsterRunStatus.SUCCESS,
-    monitored_jobs=[live_collection_job],
-    request_job=collection_job,
-    description="After a day's live collection, refresh its month's raw files and features so the "
-    "06:00 predictions score today's games with today's features.",
-)
-def features_after_collection_sensor(context: RunStatusSensorContext):
-    return _after_collection(context, "month-after", sport_month_key)
-
+features_after_collection_sensor = _after_collection_sensor(
+    "features_after_collection_sensor", collection_job, "month-after", sport_month_key,
+    "After a day's live collection, refresh its month's raw files and features so the "
+    "06:00 predictions score today's games with today's features.")
 
 
 def failure_alert(context: RunFailureSensorContext) -> FailureAlert:
@@ -112,15 +118,10 @@ def run_failure_alert(context: RunFailureSensorContext) -> None:
         context.log.info(f"failure alert for run {alert.run_id} posted to the webhook (HTTP {status})")
 
 
-@run_status_sensor(
-    run_status=DagsterRunStatus.SUCCESS,
-    monitored_jobs=[live_collection_job],
-    request_job=settlement_job,
-    description="After a day's live collection, settle that day's predictions whose games are now final "
-    "(the 04:00 run collects yesterday's final scores).",
-)
-def settlement_after_collection_sensor(context: RunStatusSensorContext):
-    return _after_collection(context, "settle-after", sport_day_key)
+settlement_after_collection_sensor = _after_collection_sensor(
+    "settlement_after_collection_sensor", settlement_job, "settle-after", sport_day_key,
+    "After a day's live collection, settle that day's predictions whose games are now final "
+    "(the 04:00 run collects yesterday's final scores).")
 
 
 def _after_collection(context: RunStatusSensorContext, prefix: str, partition_of) -> list[RunRequest] | SkipReason:

@@ -8,7 +8,6 @@ the backfill dialog and the MLflow model page (screenshots in each test's tempor
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from royaley_pipeline.run_failures import failure_message
 from royaley_pipeline_tests.api.server import free_port, running_api
 from royaley_pipeline_tests.assets.conftest import Pipeline
 from royaley_pipeline_tests.browser import browser_page
+from royaley_pipeline_tests.processes import stop_session
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SEASON_2023 = ["2023-09-01|NFL", "2023-10-01|NFL", "2023-11-01|NFL", "2023-12-01|NFL", "2024-01-01|NFL",
@@ -74,12 +74,7 @@ def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
 
 def stop(process: subprocess.Popen) -> None:
     """The server and everything it started (its session): SIGTERM, then SIGKILL after 60 s."""
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+    stop_session(process)
 
 
 def wait_until(ready, what: str, timeout: float = 180) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -19,11 +19,16 @@ from pydantic import Field
 from royaley_pipeline.collectors.common import INJURY_COLUMNS, frame_of, games_frame, slate_date
 from royaley_pipeline.collectors.http import Fetched, ServiceClient
 from royaley_pipeline.collectors.payloads import Payload, fail, resolve_team, validate
+from royaley_pipeline.config import SourceSetting
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sports import get_sport
 
+if TYPE_CHECKING:
+    from royaley_pipeline.collectors.settings import CollectorsResource
+
 SOURCE = "espn"
 DEFAULT_BASE_URL = "https://site.api.espn.com/apis/site/v2/sports"
+SETTINGS = (SourceSetting("espn_base_url", "ROYALEY_ESPN_BASE_URL", DEFAULT_BASE_URL),)
 SEASON_TYPES = {1: "PRE", 2: "REG", 3: "POST"}
 
 
@@ -36,6 +41,10 @@ class EspnClient(ServiceClient):
 
     def fetch_summary(self, sport: str, event_id: str) -> Fetched:
         return self.get(f"{get_sport(sport).league(SOURCE)}/summary", {"event": event_id})
+
+
+def client(collectors: CollectorsResource) -> EspnClient:
+    return EspnClient(collectors.value("espn_base_url"), retry=collectors.retry)
 
 
 class _Address(Payload):

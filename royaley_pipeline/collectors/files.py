@@ -11,18 +11,25 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from royaley_pipeline.collectors.errors import CollectorError
 from royaley_pipeline.collectors.http import ServiceClient
+from royaley_pipeline.config import SourceSetting
 from royaley_pipeline.sources.atp import read_atp_matches
 from royaley_pipeline.sources.frames import SourceBatch
 from royaley_pipeline.sources.nflverse import NFLVERSE_GAMES_URL, read_nflverse_games
 from royaley_pipeline.sources.teams import TeamDirectory
 
+if TYPE_CHECKING:
+    from royaley_pipeline.collectors.settings import CollectorsResource
+
 TENNIS_SOURCE = "sackmann_atp"
 NFLVERSE_SOURCE = "nflverse"
 DEFAULT_TENNIS_URL = "https://raw.githubusercontent.com/JeffSackmann/tennis_atp/master/atp_matches_{year}.csv"
+SETTINGS = (SourceSetting("nflverse_location", "ROYALEY_NFLVERSE_LOCATION", NFLVERSE_GAMES_URL),
+            SourceSetting("tennis_location", "ROYALEY_TENNIS_LOCATION", DEFAULT_TENNIS_URL))  # "{year}" is filled in
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,11 @@ class FileClient(ServiceClient):
             return FileText(str(path), path.read_bytes())
         except OSError as error:
             raise CollectorError(self.source, str(path), None, f"cannot be read ({error.strerror})") from None
+
+
+def file_client(collectors: CollectorsResource, source: str) -> FileClient:
+    """A file client of ``source`` (``NFLVERSE_SOURCE``, ``TENNIS_SOURCE``) with the resource's retries."""
+    return FileClient(source=source, base_url="file:", retry=collectors.retry)
 
 
 def collect_nflverse(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,11 +19,19 @@ from royaley_pipeline.collectors.common import EVENT_ODDS_COLUMNS, frame_of, iso
 from royaley_pipeline.collectors.errors import QuotaExhaustedError
 from royaley_pipeline.collectors.http import Fetched, ServiceClient
 from royaley_pipeline.collectors.payloads import Payload, fail, resolve_team, validate
+from royaley_pipeline.config import SourceSetting
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sports import get_sport
 
+if TYPE_CHECKING:
+    from royaley_pipeline.collectors.settings import CollectorsResource
+
 SOURCE = "the_odds_api"
 DEFAULT_BASE_URL = "https://api.the-odds-api.com"
+SETTINGS = (SourceSetting("odds_api_base_url", "ROYALEY_ODDS_API_BASE_URL", DEFAULT_BASE_URL),
+            SourceSetting("odds_api_key", "ODDS_API_KEY", secret=True),
+            SourceSetting("odds_api_regions", default="us"),
+            SourceSetting("odds_api_quota_reserve", default="10"))
 MARKETS = {"h2h": "moneyline", "spreads": "spread", "totals": "total"}
 
 
@@ -93,6 +102,16 @@ def _header_int(fetched: Fetched, name: str) -> int | None:
         return int(float(value)) if value is not None else None
     except ValueError:
         raise fail(fetched, name, f"header {value!r} is not a number") from None
+
+
+def client(collectors: CollectorsResource, known_remaining: int | None = None) -> OddsApiClient | None:
+    """None when no key is set (the source is skipped)."""
+    key = collectors.value("odds_api_key")
+    if not key:
+        return None
+    return OddsApiClient(key, collectors.value("odds_api_base_url"), regions=collectors.value("odds_api_regions"),
+                         quota_reserve=int(collectors.value("odds_api_quota_reserve")),
+                         known_remaining=known_remaining, retry=collectors.retry)
 
 
 class _Outcome(Payload):

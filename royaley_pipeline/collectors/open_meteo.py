@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from royaley_pipeline.collectors.http import Fetched, ServiceClient
 from royaley_pipeline.collectors.payloads import Payload, fail, validate
+from royaley_pipeline.config import SourceSetting
+
+if TYPE_CHECKING:
+    from royaley_pipeline.collectors.settings import CollectorsResource
 
 SOURCE = "open_meteo"
 DEFAULT_FORECAST_URL = "https://api.open-meteo.com"
 DEFAULT_ARCHIVE_URL = "https://archive-api.open-meteo.com"
+SETTINGS = (SourceSetting("open_meteo_forecast_url", "ROYALEY_OPEN_METEO_FORECAST_URL", DEFAULT_FORECAST_URL),
+            SourceSetting("open_meteo_archive_url", "ROYALEY_OPEN_METEO_ARCHIVE_URL", DEFAULT_ARCHIVE_URL),
+            SourceSetting("forecast_days_back", default="5"))  # older days come from the archive host
 FORECAST_VARIABLES = ("temperature_2m", "wind_speed_10m", "precipitation_probability")
 ARCHIVE_VARIABLES = ("temperature_2m", "wind_speed_10m")
 
@@ -47,6 +55,11 @@ class OpenMeteoClient(ServiceClient):
         if archive:
             return self.get("v1/archive", params, base_url=self.archive_url)
         return self.get("v1/forecast", params)
+
+
+def client(collectors: CollectorsResource) -> OpenMeteoClient:
+    return OpenMeteoClient(collectors.value("open_meteo_forecast_url"), collectors.value("open_meteo_archive_url"),
+                           retry=collectors.retry)
 
 
 class _Hourly(Payload):

@@ -12,18 +12,26 @@ and ``SHARP_REFERENCE_BOOK`` names it for consumers that want the sharp line.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from royaley_pipeline.collectors.common import EVENT_ODDS_COLUMNS, frame_of, slate_date
 from royaley_pipeline.collectors.http import Fetched, ServiceClient
 from royaley_pipeline.collectors.payloads import Payload, fail, resolve_team, validate
+from royaley_pipeline.config import SourceSetting
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sports import get_sport
+
+if TYPE_CHECKING:
+    from royaley_pipeline.collectors.settings import CollectorsResource
 
 SOURCE = "pinnacle"
 SHARP_REFERENCE_BOOK = "pinnacle"
 DEFAULT_BASE_URL = "https://api.pinnacle.com"
+SETTINGS = (SourceSetting("pinnacle_base_url", "ROYALEY_PINNACLE_BASE_URL", DEFAULT_BASE_URL),
+            SourceSetting("pinnacle_username", "PINNACLE_USERNAME", secret=True),
+            SourceSetting("pinnacle_password", "PINNACLE_PASSWORD", secret=True))
 FULL_GAME = 0
 
 
@@ -48,6 +56,14 @@ def _league(sport: str) -> tuple[str, str]:
     """Pinnacle's ``sportId/leagueId`` of a sport, as the registry declares it (Football/NFL is 15/889)."""
     sport_id, league_id = get_sport(sport).league(SOURCE).split("/")
     return sport_id, league_id
+
+
+def client(collectors: CollectorsResource) -> PinnacleClient | None:
+    """None unless both credentials are set (the source is skipped)."""
+    username, password = collectors.value("pinnacle_username"), collectors.value("pinnacle_password")
+    if not username or not password:
+        return None
+    return PinnacleClient(username, password, collectors.value("pinnacle_base_url"), retry=collectors.retry)
 
 
 class _Fixture(Payload):

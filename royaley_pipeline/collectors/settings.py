@@ -1,73 +1,66 @@
-"""Where each service lives and how hard to try: the fields of the collectors resource.
+"""Where each service lives and how hard to try: the collectors resource.
 
-Base URLs are configurable (settings or resource field) so tests point every client at a loopback
-server. Secrets are fields given as Dagster ``EnvVar``s (``Settings.collector_secret_values``): Dagster
-reads them when a run starts, so no key appears in the definitions, run config, UI or metadata.
+Each collector module declares its own settings beside its client (``SETTINGS``: ``SourceSetting``s
+with their variables, defaults, and which are secrets) and builds its client from this resource;
+the resource finds the declarations by looking through the package (no list to extend) and holds
+their values by name. Base URLs are configurable so tests point every client at a loopback server.
+Secrets are values given as Dagster ``EnvVar``s (``Settings.source_value``): Dagster reads them when
+a run starts, so no key appears in the definitions, run config, UI or metadata.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from functools import cache
+
 from dagster import ConfigurableResource
 
-from royaley_pipeline.collectors import espn, odds_api, open_meteo, pinnacle, sportsdb
-from royaley_pipeline.collectors.files import DEFAULT_TENNIS_URL, NFLVERSE_SOURCE, TENNIS_SOURCE, FileClient
+import royaley_pipeline.collectors as collectors_package
 from royaley_pipeline.collectors.http import RetrySettings
-from royaley_pipeline.config import Settings
-from royaley_pipeline.sources.nflverse import NFLVERSE_GAMES_URL
+from royaley_pipeline.config import Settings, SourceSetting
+
+
+@cache
+def declared_settings() -> dict[str, SourceSetting]:
+    """Every ``SourceSetting`` the collector modules declare, by name; a name or a variable
+    declared twice is refused."""
+    found: dict[str, SourceSetting] = {}
+    for info in pkgutil.iter_modules(collectors_package.__path__):
+        module = importlib.import_module(f"{collectors_package.__name__}.{info.name}")
+        for setting in getattr(module, "SETTINGS", ()):
+            twice = [other.name for other in found.values() if other.name == setting.name
+                     or (setting.variable and other.variable == setting.variable)]
+            if twice:
+                raise ValueError(f"collectors.{info.name} declares {setting.name} ({setting.variable or 'no variable'})"
+                                 f" again: already declared as {twice[0]}")
+            found[setting.name] = setting
+    return found
 
 
 class CollectorsResource(ConfigurableResource):
-    """Base URLs, secrets and retry settings of every live collector (empty secret: source off)."""
+    """The values of every live collector's declared settings, by name (an unset one keeps its
+    declared default; an empty secret turns its source off), and their retry settings."""
 
-    espn_base_url: str = espn.DEFAULT_BASE_URL
-    odds_api_base_url: str = odds_api.DEFAULT_BASE_URL
-    odds_api_key: str = ""
-    odds_api_regions: str = "us"
-    odds_api_quota_reserve: int = 10
-    pinnacle_base_url: str = pinnacle.DEFAULT_BASE_URL
-    pinnacle_username: str = ""
-    pinnacle_password: str = ""
-    open_meteo_forecast_url: str = open_meteo.DEFAULT_FORECAST_URL
-    open_meteo_archive_url: str = open_meteo.DEFAULT_ARCHIVE_URL
-    forecast_days_back: int = 5  # older days come from the archive host
-    sportsdb_base_url: str = sportsdb.DEFAULT_BASE_URL
-    sportsdb_api_key: str = ""
-    nflverse_location: str = NFLVERSE_GAMES_URL
-    tennis_location: str = DEFAULT_TENNIS_URL  # URL or path; "{year}" is filled in
+    values: dict[str, str] = {}
     retry: RetrySettings = RetrySettings()
 
-    def espn(self) -> espn.EspnClient:
-        return espn.EspnClient(self.espn_base_url, retry=self.retry)
-
-    def odds_api(self, known_remaining: int | None = None) -> odds_api.OddsApiClient | None:
-        key = self.odds_api_key
-        if not key:
-            return None
-        return odds_api.OddsApiClient(
-            key, self.odds_api_base_url, regions=self.odds_api_regions,
-            quota_reserve=self.odds_api_quota_reserve, known_remaining=known_remaining, retry=self.retry,
-        )
-
-    def pinnacle(self) -> pinnacle.PinnacleClient | None:
-        username, password = self.pinnacle_username, self.pinnacle_password
-        if not username or not password:
-            return None
-        return pinnacle.PinnacleClient(username, password, self.pinnacle_base_url, retry=self.retry)
-
-    def open_meteo(self) -> open_meteo.OpenMeteoClient:
-        return open_meteo.OpenMeteoClient(self.open_meteo_forecast_url, self.open_meteo_archive_url, retry=self.retry)
-
-    def sportsdb(self) -> sportsdb.SportsDbClient | None:
-        key = self.sportsdb_api_key
-        return sportsdb.SportsDbClient(key, self.sportsdb_base_url, retry=self.retry) if key else None
-
-    def nflverse_files(self) -> FileClient:
-        return FileClient(source=NFLVERSE_SOURCE, base_url="file:", retry=self.retry)
-
-    def tennis_files(self) -> FileClient:
-        return FileClient(source=TENNIS_SOURCE, base_url="file:", retry=self.retry)
+    def value(self, name: str) -> str:
+        if name in self.values:
+            return self.values[name]
+        declared = declared_settings()
+        if name not in declared:
+            raise KeyError(f"no collector declares a setting {name!r}; declared: {', '.join(declared)}")
+        return declared[name].default
 
 
-def collectors_from_settings(settings: Settings, **fields) -> CollectorsResource:
-    """The resource with the settings' service locations and secrets (``fields`` override them)."""
-    return CollectorsResource(**{**settings.collector_locations, **settings.collector_secret_values(), **fields})
+def collectors_from_settings(settings: Settings, retry: RetrySettings | None = None, **values) -> CollectorsResource:
+    """The resource with every declared setting's value from the settings (``values`` override
+    them by name, e.g. ``espn_base_url=...``)."""
+    declared = declared_settings()
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise KeyError(f"no collector declares {', '.join(unknown)}; declared: {', '.join(declared)}")
+    resolved = {name: settings.source_value(setting) for name, setting in declared.items()}
+    resolved.update({name: value if isinstance(value, str) else str(value) for name, value in values.items()})
+    return CollectorsResource(values=resolved, retry=retry or RetrySettings())

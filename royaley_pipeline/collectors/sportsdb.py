@@ -8,6 +8,7 @@ value is a string (``intHomeScore`` "24") or null; ``strTimestamp`` is the UTC s
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,11 +16,17 @@ import pandas as pd
 from royaley_pipeline.collectors.common import games_frame, slate_date
 from royaley_pipeline.collectors.http import Fetched, ServiceClient
 from royaley_pipeline.collectors.payloads import Payload, fail, resolve_team, validate
+from royaley_pipeline.config import SourceSetting
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sports import get_sport
 
+if TYPE_CHECKING:
+    from royaley_pipeline.collectors.settings import CollectorsResource
+
 SOURCE = "thesportsdb"
 DEFAULT_BASE_URL = "https://www.thesportsdb.com/api/v1/json"
+SETTINGS = (SourceSetting("sportsdb_base_url", "ROYALEY_SPORTSDB_BASE_URL", DEFAULT_BASE_URL),
+            SourceSetting("sportsdb_api_key", "THESPORTSDB_API_KEY", secret=True))
 FINISHED = {"Match Finished", "FT", "AOT", "AET"}
 
 
@@ -32,6 +39,12 @@ class SportsDbClient(ServiceClient):
 
     def fetch_events_day(self, sport: str, day: date) -> Fetched:
         return self.get(f"{self._api_key}/eventsday.php", {"d": day.isoformat(), "l": get_sport(sport).league(SOURCE)})
+
+
+def client(collectors: CollectorsResource) -> SportsDbClient | None:
+    """None when no key is set (the source is skipped)."""
+    key = collectors.value("sportsdb_api_key")
+    return SportsDbClient(key, collectors.value("sportsdb_base_url"), retry=collectors.retry) if key else None
 
 
 class _Event(Payload):

@@ -25,20 +25,10 @@ GAME_DESCRIPTION_COLUMNS = ["start_time", "home_team", "away_team"]
 SLATE_GAME_COLUMNS = ["game_id", "game_date", *GAME_DESCRIPTION_COLUMNS]
 SLATE_ORDER = ["game_date", "start_time", "game_id", "bet_type"]
 
-SLATE_COLUMNS = [
-    "game_id",
-    "bet_type",
-    "side",
-    "probability",
-    "market_probability",
-    "line",
-    "price_american",
-    "decimal_odds",
-    "book",
-    "edge",
-    "tier",
-    "kelly_stake",
-]
+PICK_COLUMNS = ["probability", "market_probability", "line", "price_american", "decimal_odds", "book", "edge",
+                "tier", "kelly_stake"]
+"""What a slate says of its pick of a game and bet type (stored as such with each prediction)."""
+SLATE_COLUMNS = ["game_id", "bet_type", "side", *PICK_COLUMNS]
 
 
 def price_bets(

@@ -100,6 +100,7 @@ def forecast_comparison(out_of_fold: pd.DataFrame) -> dict[str, float]:
     return scores
 
 
+@dataclass
 class TrainingService:
     """Walk-forward evaluation by season followed by a production fit on the same terms.
 
@@ -108,25 +109,14 @@ class TrainingService:
     fitted the same way on the seasons a model for the next, unseen season would use.
     """
 
-    def __init__(
-        self,
-        trainer: Trainer,
-        first_test_season: int,
-        window: Window = "expanding",
-        calibration: str = "auto",
-        window_seasons: int | None = None,
-        calibration_folds: int = 5,
-        min_training_rows: int = 200,
-        baseline: Trainer | None = None,
-    ) -> None:
-        self.trainer = trainer
-        self.first_test_season = first_test_season
-        self.window = window
-        self.calibration = calibration
-        self.window_seasons = window_seasons
-        self.calibration_folds = calibration_folds
-        self.min_training_rows = min_training_rows
-        self.baseline = baseline
+    trainer: Trainer
+    first_test_season: int
+    window: Window = "expanding"
+    calibration: str = "auto"
+    window_seasons: int | None = None
+    calibration_folds: int = 5
+    min_training_rows: int = 200
+    baseline: Trainer | None = None
 
     def run(
         self,

@@ -31,6 +31,7 @@ from royaley_pipeline.sources.frames import TEXT_LIMITS, SourceBatch, empty_play
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_lengths,
+    read_source_csv,
     record_label,
     reject_first,
     require_columns,
@@ -283,9 +284,7 @@ def _latest_player_rows(rows: pd.DataFrame) -> pd.DataFrame:
 def _players_from_file(
     path: str | PathLike[str], player_ids: pd.Series, fallback: pd.DataFrame
 ) -> pd.DataFrame:
-    source = f"{SOURCE} {path}"
-    raw = read_text_csv(path, source, "player_id")
-    require_columns(raw, PLAYER_COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, path, PLAYER_COLUMNS, "player_id")
     raw["player_id"] = raw["player_id"].str.strip()
     raw = raw[raw["player_id"].isin(player_ids)]
     name = (raw["name_first"].fillna("") + " " + raw["name_last"].fillna("")).str.strip()

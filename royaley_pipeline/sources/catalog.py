@@ -21,6 +21,7 @@ from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.sources.atp import read_atp_matches
 from royaley_pipeline.sources.external import SHARED_DATA_VARIABLE
 from royaley_pipeline.sources.external_history import (
+    EXTERNAL_HISTORY,
     read_external_history,
     sports_with_external_history,
     with_atp_prices,
@@ -108,8 +109,7 @@ def _read_nfl(locations: dict, start: DateBound, end: DateBound) -> SourceBatch:
 BUNDLED_SPORTS = ("NFL", "NBA", "ATP")
 HISTORY_STARTS = {
     "NFL": date(1999, 9, 1), "NBA": date(2007, 10, 1), "ATP": date(2015, 1, 1),
-    "NHL": date(2008, 10, 1), "MLB": date(2006, 3, 1), "NCAAF": date(2020, 8, 1),
-    "NCAAB": date(2012, 11, 1), "WTA": date(2007, 1, 1),
+    **{sport: history.start for sport, history in EXTERNAL_HISTORY.items()},
 }
 """The month of each sport's first game in its files (bundled: NFL 1999-09-12, NBA 2007-10-30, ATP
 2015-01-05; read in place: NHL 2008-09, MLB 2006, NCAAF 2020, NCAAB 2012-13 and WTA 2007 seasons)."""

@@ -30,7 +30,6 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
-from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import (
     CLOSING_LINE_LEAD,
     OPENING_LINE_LEAD,
@@ -48,14 +47,12 @@ from royaley_pipeline.sources.league import (
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
-    read_text_csv,
-    record_label,
-    require_columns,
+    read_source_csv,
+    reject_value,
     to_number,
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sports import get_sport
 
 SOURCE = "cfbd"
 SPORT = "NCAAF"
@@ -81,15 +78,10 @@ def read_cfbd_lines(
     location: str | PathLike[str], *, start: DateBound = None, end: DateBound = None,
     teams: TeamDirectory | None = None,
 ) -> SourceBatch:
-    source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source)
-    require_columns(raw, COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, location, COLUMNS)
     start_time = pd.to_datetime(raw["StartDate"].str.strip(), format="%Y-%m-%dT%H:%M:%S.%fZ", errors="coerce",
                                 utc=True)
-    if start_time.isna().any():
-        line = start_time.isna().idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), "StartDate",
-                                f"{raw.at[line, 'StartDate']!r} is not an ISO UTC time")
+    reject_value(start_time.isna(), raw, KEY, source, "StartDate", "is not an ISO UTC time")
     game_dates = start_time.dt.tz_convert(EASTERN).dt.tz_localize(None).dt.normalize()
     keep = within_dates(game_dates, start, end)
     raw, start_time, game_dates = raw[keep], start_time[keep], game_dates[keep]
@@ -117,8 +109,8 @@ def read_cfbd_lines(
     typed["home_team"] = directory.resolve_column(games_raw, "HomeTeam_x", SPORT, source=source, key_column=KEY)
     typed["away_team"] = directory.resolve_column(games_raw, "AwayTeam_x", SPORT, source=source, key_column=KEY)
     typed["season"] = to_number(games_raw, "season", source, KEY, required=True).astype(int)
-    check_season(games_raw, typed["season"], typed["game_date"], season_of=get_sport(SPORT).season_of,
-                 source=source, key_column=KEY, season_column="season", grace_months=SEASON_GRACE_MONTHS)
+    check_season(games_raw, typed["season"], typed["game_date"], sport=SPORT,
+                 source=source, key_column=KEY, grace_months=SEASON_GRACE_MONTHS)
     typed["week"] = to_number(games_raw, "Week", source, KEY).astype("Int64")
     typed["game_type"] = _mapped(games_raw, "SeasonType", SEASON_TYPES, source)
     typed["neutral_site"] = _mapped(games_raw, "NeutralSite", BOOLEAN_TEXT, source).astype(bool)
@@ -150,10 +142,7 @@ def _rows_not_chosen(rows: pd.DataFrame) -> int:
 
 def _mapped(raw: pd.DataFrame, column: str, mapping: dict, source: str) -> pd.Series:
     values = raw[column].str.strip().map(mapping)
-    if values.isna().any():
-        line = values.isna().idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), column,
-                                f"{raw.at[line, column]!r} is not one of {sorted(mapping)}")
+    reject_value(values.isna(), raw, KEY, source, column, f"is not one of {sorted(mapping)}")
     return values
 
 

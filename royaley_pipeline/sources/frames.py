@@ -142,6 +142,22 @@ def empty_players() -> pd.DataFrame:
     return empty_frame(PLAYER_COLUMNS)
 
 
+def games_of(frame: pd.DataFrame, *, sport: str, source: str, **values) -> pd.DataFrame:
+    """A reader's typed frame in the games contract: each column is ``values``' (a column or a
+    constant) when given, else the frame's column of that name, else empty (NA for ``week``)."""
+
+    def column(name: str):
+        if name in values:
+            return values[name]
+        if name in frame:
+            return frame[name]
+        return pd.array([pd.NA] * len(frame), dtype="Int64") if name == "week" else None
+
+    return pd.DataFrame({"sport": sport, "source": source,
+                         **{name: column(name) for name in GAME_COLUMNS if name not in ("sport", "source")}},
+                        index=frame.index)
+
+
 def conform(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """Order and type a frame to its contract, keeping extra columns after the contract ones."""
     missing = [name for name in columns if name not in frame.columns]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from royaley_pipeline.domain.odds import american_to_decimal
 from royaley_pipeline.sources.errors import SourceRecordError
+from royaley_pipeline.sources.frames import games_of
 from royaley_pipeline.sources.parsing import record_label
 
 EASTERN = "America/New_York"
@@ -60,6 +61,13 @@ def estimated_start(game_dates: pd.Series, local_time: pd.Timedelta, timezone: s
     return local.dt.tz_localize(timezone, nonexistent="shift_forward", ambiguous=False).dt.tz_convert("UTC")
 
 
+def dated_games(dates: pd.Series) -> pd.DataFrame:
+    """A typed frame of games the file gives only a date for: the date and an estimated start
+    (``ASSUMED_START`` Eastern), indexed like ``dates``."""
+    return pd.DataFrame({"game_date": dates, "start_time": estimated_start(dates, ASSUMED_START),
+                         "start_time_estimated": True}, index=dates.index)
+
+
 def impossible_moneyline(home_price: pd.Series, away_price: pd.Series) -> pd.Series:
     """Pairs present on both sides whose prices cannot come from one two-way market."""
     home_decimal = american_to_decimal(home_price)
@@ -98,29 +106,10 @@ def number_doubleheaders(typed: pd.DataFrame, quirks: Quirks, second_game_delay:
 
 def team_games(typed: pd.DataFrame, *, sport: str, source: str) -> pd.DataFrame:
     """The normalised games frame (see ``frames``) of a typed league frame of played games."""
-    return pd.DataFrame(
-        {
-            "sport": sport,
-            "source": source,
-            "source_game_id": typed["source_game_id"],
-            "season": typed["season"].astype(int),
-            "week": typed["week"] if "week" in typed else pd.array([pd.NA] * len(typed), dtype="Int64"),
-            "game_type": typed["game_type"],
-            "game_date": typed["game_date"],
-            "start_time": typed["start_time"],
-            "start_time_estimated": typed["start_time_estimated"],
-            "home_team": typed["home_team"],
-            "away_team": typed["away_team"],
-            "neutral_site": typed["neutral_site"].astype(bool),
-            "status": "final",  # history: played; a rejected result is NaN scores, not "scheduled"
-            "home_score": typed["home_score"].astype(float),
-            "away_score": typed["away_score"].astype(float),
-            "venue": None,
-            "roof": None,
-            "surface": None,
-        },
-        index=typed.index,
-    )
+    return games_of(typed, sport=sport, source=source, season=typed["season"].astype(int),
+                    neutral_site=typed["neutral_site"].astype(bool),
+                    status="final",  # history: played; a rejected result is NaN scores, not "scheduled"
+                    home_score=typed["home_score"].astype(float), away_score=typed["away_score"].astype(float))
 
 
 def check_unique_games(typed: pd.DataFrame, raw: pd.DataFrame, source: str, key_column: str) -> None:

@@ -28,11 +28,10 @@ import pandas as pd
 from royaley_pipeline.sources.atp import winner_is_home
 from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
 from royaley_pipeline.sources.league import (
-    ASSUMED_START,
     Quirks,
     check_unique_games,
+    dated_games,
     drop_impossible_moneylines,
-    estimated_start,
     game_id,
     reject_ties,
     team_games,
@@ -40,14 +39,12 @@ from royaley_pipeline.sources.league import (
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
-    read_text_csv,
-    require_columns,
+    read_source_csv,
     to_date,
     to_number,
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sports import get_sport
 
 SOURCE = "sbro_movada"
 BOOK = "sbro_close"
@@ -69,9 +66,7 @@ def read_movada_ncaab(
     location: str | PathLike[str], *, start: DateBound = None, end: DateBound = None,
     teams: TeamDirectory | None = None,
 ) -> SourceBatch:
-    source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source)
-    require_columns(raw, COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, location, COLUMNS)
     dates = to_date(raw, KEY, source, KEY, "%Y-%m-%d")
     raw, dates = raw[within_dates(dates, start, end)], dates[within_dates(dates, start, end)]
     quirks = Quirks()
@@ -85,16 +80,13 @@ def read_movada_ncaab(
     def by_side(top: pd.Series, bottom: pd.Series) -> tuple[pd.Series, pd.Series]:
         return top.where(toss, bottom), bottom.where(toss, top)
 
-    typed = pd.DataFrame(index=raw.index)
-    typed["game_date"] = dates
-    typed["start_time"] = estimated_start(dates, ASSUMED_START)
-    typed["start_time_estimated"] = True
+    typed = dated_games(dates)
     typed["home_team"], typed["away_team"] = by_side(favourite, underdog)
     typed["neutral_site"] = True
     typed["season"] = pd.to_numeric(raw["season"].str.slice(0, 4), errors="coerce")
     typed["season"] = typed["season"].fillna(-1).astype(int)
-    check_season(raw, typed["season"], dates, season_of=get_sport(SPORT).season_of, source=source,
-                 key_column=KEY, season_column="season", grace_months=SEASON_GRACE_MONTHS)
+    check_season(raw, typed["season"], dates, sport=SPORT, source=source,
+                 key_column=KEY, grace_months=SEASON_GRACE_MONTHS)
     typed["game_type"] = "REG"
     number = {column: to_number(raw, column, source, KEY) for column in COLUMNS[3:] if column != "bottom_team"}
     typed["home_score"], typed["away_score"] = by_side(number["top_final"], number["bottom_final"])

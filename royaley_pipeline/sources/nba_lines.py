@@ -15,19 +15,17 @@ import numpy as np
 import pandas as pd
 
 from royaley_pipeline.sources.errors import shown
-from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
+from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, games_of, odds_for_sides
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
+    read_source_csv,
     reject_first,
-    require_columns,
     to_date,
     to_number,
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sources.text_files import read_text_csv
-from royaley_pipeline.sports import get_sport
 
 SOURCE = "nba_sbr"
 BOOK = "sbr_close"
@@ -65,9 +63,7 @@ def read_nba_lines(
     teams: TeamDirectory | None = None,
 ) -> SourceBatch:
     """Games and closing spread, total and moneyline snapshots; no weather (indoor sport)."""
-    source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source, KEY)
-    require_columns(raw, REQUIRED_COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, location, REQUIRED_COLUMNS, KEY)
     raw = raw.drop(columns=[column for column in OUTCOME_COLUMNS if column in raw.columns])
     game_dates = to_date(raw, "date", source, KEY, "%Y-%m-%d")
     selected = raw[within_dates(game_dates, start, end)]
@@ -80,16 +76,8 @@ def validate_nba_lines(raw: pd.DataFrame, source: str, teams: TeamDirectory) -> 
     typed = pd.DataFrame(index=raw.index)
     typed["game_date"] = to_date(raw, "date", source, KEY, "%Y-%m-%d")
     typed["season"] = to_number(raw, "season", source, KEY, required=True).astype(int) - 1
-    check_season(
-        raw,
-        typed["season"],
-        typed["game_date"],
-        season_of=get_sport("NBA").season_of,
-        source=source,
-        key_column=KEY,
-        season_column="season",
-        grace_months=SEASON_GRACE_MONTHS,
-    )
+    check_season(raw, typed["season"], typed["game_date"], sport="NBA", source=source, key_column=KEY,
+                 grace_months=SEASON_GRACE_MONTHS)
     for side in ("home", "away"):
         typed[f"{side}_team"] = teams.resolve_column(raw, side, "NBA", source=source, key_column=KEY)
     for column in ("regular", "playoffs"):
@@ -140,29 +128,8 @@ def _neutral_site(games: pd.DataFrame) -> pd.Series:
 
 
 def _games_frame(games: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "sport": "NBA",
-            "source": SOURCE,
-            "source_game_id": games["source_game_id"],
-            "season": games["season"],
-            "week": pd.array([pd.NA] * len(games), dtype="Int64"),
-            "game_type": games["game_type"],
-            "game_date": games["game_date"],
-            "start_time": games["start_time"],
-            "start_time_estimated": True,
-            "home_team": games["home_team"],
-            "away_team": games["away_team"],
-            "neutral_site": _neutral_site(games),
-            "status": "final",
-            "home_score": games["score_home"],
-            "away_score": games["score_away"],
-            "venue": None,
-            "roof": None,
-            "surface": None,
-        },
-        index=games.index,
-    )
+    return games_of(games, sport="NBA", source=SOURCE, start_time_estimated=True, neutral_site=_neutral_site(games),
+                    status="final", home_score=games["score_home"], away_score=games["score_away"])
 
 
 def _odds_frame(games: pd.DataFrame) -> pd.DataFrame:

@@ -26,13 +26,12 @@ from royaley_pipeline.sources.frames import (
 )
 from royaley_pipeline.sources.parsing import (
     DateBound,
+    read_source_csv,
     reject_first,
-    require_columns,
     to_number,
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sources.text_files import read_text_csv
 
 SOURCE = "nfelo"
 BOOK = "nfelo"
@@ -70,9 +69,7 @@ def read_nfelo_lines(
     miss there would mean a team-code mapping error. Give it whole weeks (read nflverse a week
     wider than ``start``/``end``) when loading a date window.
     """
-    source = f"{SOURCE} {path}"
-    raw = read_text_csv(path, source, KEY)
-    require_columns(raw, (KEY, *LINE_COLUMNS), source)
+    source, raw = read_source_csv(SOURCE, path, (KEY, *LINE_COLUMNS), KEY)
     matched = match_nflverse_games(raw, nflverse_games, source, teams or TeamDirectory())
     game_dates = matched["start_time"].dt.tz_convert("America/New_York").dt.tz_localize(None)
     matched = matched[within_dates(game_dates.dt.normalize(), start, end)]

@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from royaley_pipeline.sources.errors import shown
-from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, TEXT_LIMITS, SourceBatch, odds_for_sides
+from royaley_pipeline.sources.frames import (
+    CLOSING_LINE_LEAD,
+    TEXT_LIMITS,
+    SourceBatch,
+    games_of,
+    odds_for_sides,
+)
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_lengths,
@@ -26,7 +32,6 @@ from royaley_pipeline.sources.parsing import (
 )
 from royaley_pipeline.sources.teams import TeamDirectory
 from royaley_pipeline.sources.text_files import read_text_csv
-from royaley_pipeline.sports import get_sport
 
 NFLVERSE_GAMES_URL = "https://raw.githubusercontent.com/nflverse/nfldata/master/data/games.csv"
 SOURCE = "nflverse"
@@ -108,15 +113,7 @@ def validate_nflverse_games(raw: pd.DataFrame, source: str, teams: TeamDirectory
     typed["game_id"] = raw[KEY].str.strip()
     typed["game_date"] = to_date(raw, "gameday", source, KEY, "%Y-%m-%d")
     typed["season"] = to_number(raw, "season", source, KEY, required=True).astype(int)
-    check_season(
-        raw,
-        typed["season"],
-        typed["game_date"],
-        season_of=get_sport("NFL").season_of,
-        source=source,
-        key_column=KEY,
-        season_column="season",
-    )
+    check_season(raw, typed["season"], typed["game_date"], sport="NFL", source=source, key_column=KEY)
     typed["week"] = to_number(raw, "week", source, KEY, required=True).astype("Int64")
     reject_first(
         ~raw["game_type"].isin(GAME_TYPES.keys()), raw, KEY, source, "game_type",
@@ -170,46 +167,32 @@ def _first_row_like(typed: pd.DataFrame, line: int) -> int:
 
 
 def _games_frame(games: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "sport": "NFL",
-            "source": SOURCE,
-            "source_game_id": games["game_id"],
-            "season": games["season"],
-            "week": games["week"],
-            "game_type": games["game_type"],
-            "game_date": games["game_date"],
-            "start_time": games["start_time"],
-            "start_time_estimated": games["start_time_estimated"],
-            "home_team": games["home_team"],
-            "away_team": games["away_team"],
-            "neutral_site": games["neutral_site"],
-            "status": np.where(games["home_score"].notna(), "final", "scheduled"),
-            "home_score": games["home_score"],
-            "away_score": games["away_score"],
-            "venue": games["venue"],
-            "roof": games["roof"],
-            "surface": games["surface"],
-        },
-        index=games.index,
-    )
+    return games_of(games, sport="NFL", source=SOURCE, source_game_id=games["game_id"],
+                    status=np.where(games["home_score"].notna(), "final", "scheduled"))
 
 
 def _odds_frame(games: pd.DataFrame) -> pd.DataFrame:
     """Closing snapshots; each market side is kept where the file has its line (or price)."""
     games = games.assign(sport="NFL", source_game_id=games["game_id"])
     captured_at = games["start_time"] - CLOSING_LINE_LEAD
-    home_line = -games["spread_line"]  # nflverse: positive spread_line = home favoured
-    no_line = pd.Series(np.nan, index=games.index)
-    sides = [
-        ("spread", "home", home_line, games["home_spread_odds"], games["spread_line"].notna()),
-        ("spread", "away", -home_line, games["away_spread_odds"], games["spread_line"].notna()),
-        ("moneyline", "home", no_line, games["home_moneyline"], games["home_moneyline"].notna()),
-        ("moneyline", "away", no_line, games["away_moneyline"], games["away_moneyline"].notna()),
-        ("total", "over", games["total_line"], games["over_odds"], games["total_line"].notna()),
-        ("total", "under", games["total_line"], games["under_odds"], games["total_line"].notna()),
-    ]
+    sides = [(market, side, line, price, (price if market == "moneyline" else line).notna())
+             for market, side, line, price in closing_quotes(games)]
     return odds_for_sides(games, sides, book=BOOK, source=SOURCE, captured_at=captured_at)
+
+
+def closing_quotes(games: pd.DataFrame) -> list[tuple[str, str, pd.Series, pd.Series]]:
+    """``(market, side, line, price)`` of each quoted side in nflverse's columns (a moneyline has no
+    line); the home spread is ``-spread_line``, since nflverse's positive spread_line is the home favoured."""
+    home_line = -games["spread_line"]
+    no_line = pd.Series(np.nan, index=games.index)
+    return [
+        ("spread", "home", home_line, games["home_spread_odds"]),
+        ("spread", "away", -home_line, games["away_spread_odds"]),
+        ("moneyline", "home", no_line, games["home_moneyline"]),
+        ("moneyline", "away", no_line, games["away_moneyline"]),
+        ("total", "over", games["total_line"], games["over_odds"]),
+        ("total", "under", games["total_line"], games["under_odds"]),
+    ]
 
 
 def _weather_frame(games: pd.DataFrame) -> pd.DataFrame:

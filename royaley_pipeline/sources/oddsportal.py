@@ -29,15 +29,13 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
-from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, odds_for_sides
 from royaley_pipeline.sources.league import (
-    ASSUMED_START,
     DOUBLEHEADER_GAP,
     Quirks,
     check_unique_games,
+    dated_games,
     drop_impossible_moneylines,
-    estimated_start,
     game_id,
     number_doubleheaders,
     reject_ties,
@@ -46,15 +44,14 @@ from royaley_pipeline.sources.league import (
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
-    read_text_csv,
-    record_label,
-    require_columns,
+    read_source_csv,
+    reject_value,
     to_date,
+    to_flag,
     to_number,
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sports import get_sport
 
 SOURCE = "oddsportal"
 BOOK = "oddsportal_avg"
@@ -75,16 +72,11 @@ def read_oddsportal_nhl(
     teams: TeamDirectory | None = None,
 ) -> SourceBatch:
     """NHL games (regular season and play-offs) with OddsPortal's average closing moneyline."""
-    source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source)
-    require_columns(raw, NHL_COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, location, NHL_COLUMNS)
     quirks = Quirks()
     season_type = raw["season_type"].str.strip()
     unknown = ~season_type.isin({*NHL_GAME_TYPES, *NHL_EXHIBITION_TYPES, *NHL_PRESEASON_TYPES})
-    if unknown.any():
-        line = unknown.idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), "season_type",
-                                f"{raw.at[line, 'season_type']!r} is not a known season type")
+    reject_value(unknown, raw, KEY, source, "season_type", "is not a known season type")
     dates = to_date(raw, "date", source, KEY, "%d %b %Y")
     keep = within_dates(dates, start, end)
     exhibition = season_type.isin(NHL_EXHIBITION_TYPES) | raw["team_1"].str.strip().str.fullmatch(
@@ -98,11 +90,7 @@ def read_oddsportal_nhl(
     typed["season"] = raw["season"].str.slice(0, 4).pipe(pd.to_numeric, errors="coerce")
     _check_season(raw, typed, "NHL", source, NHL_SEASON_GRACE_MONTHS)
     typed["game_type"] = raw["season_type"].str.strip().map(NHL_GAME_TYPES)
-    neutral = raw["neutral"].str.strip()
-    if not neutral.isin(["0", "1"]).all():
-        line = (~neutral.isin(["0", "1"])).idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), "neutral", f"{neutral[line]!r} is not 0/1")
-    typed["neutral_site"] = neutral == "1"
+    typed["neutral_site"] = to_flag(raw, "neutral", source, KEY)
     quirks.note("neutral_site_games", typed["neutral_site"].sum())
     reject_ties(typed, quirks)
     typed["source_game_id"] = game_id(typed)
@@ -115,9 +103,7 @@ def read_oddsportal_mlb(
     teams: TeamDirectory | None = None,
 ) -> SourceBatch:
     """MLB games (regular season and postseason, not told apart) with the average moneyline."""
-    source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source)
-    require_columns(raw, MLB_COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, location, MLB_COLUMNS)
     dates = to_date(raw, "date", source, KEY, "%d-%m-%Y")
     raw = raw[within_dates(dates, start, end)]
     quirks = Quirks()
@@ -130,10 +116,7 @@ def read_oddsportal_mlb(
     result = to_number(raw, "result", source, KEY)
     decided = typed["home_score"].notna() & (typed["home_score"] != typed["away_score"])
     disagrees = decided & (result != (typed["home_score"] > typed["away_score"]).astype(float))
-    if disagrees.any():
-        line = disagrees.idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), "result",
-                                f"{raw.at[line, 'result']!r} disagrees with the score")
+    reject_value(disagrees, raw, KEY, source, "result", "disagrees with the score")
     typed["file_order"] = -np.arange(len(typed))  # latest first in the file
     number = number_doubleheaders(typed, quirks, DOUBLEHEADER_GAP)
     quirks.note("tied_score_kept", (decided.eq(False) & typed["home_score"].notna()).sum())
@@ -144,10 +127,7 @@ def read_oddsportal_mlb(
 
 def _typed(raw: pd.DataFrame, dates: pd.Series, sport: str, source: str, teams: TeamDirectory, *,
            scores: tuple[str, str], prices: tuple[str, str]) -> pd.DataFrame:
-    typed = pd.DataFrame(index=raw.index)
-    typed["game_date"] = dates
-    typed["start_time"] = estimated_start(dates, ASSUMED_START)
-    typed["start_time_estimated"] = True
+    typed = dated_games(dates)
     typed["home_team"] = teams.resolve_column(raw, "team_1", sport, source=source, key_column=KEY)
     typed["away_team"] = teams.resolve_column(raw, "team_2", sport, source=source, key_column=KEY)
     typed["home_score"] = to_number(raw, scores[0], source, KEY)
@@ -159,13 +139,10 @@ def _typed(raw: pd.DataFrame, dates: pd.Series, sport: str, source: str, teams: 
 
 def _check_season(raw: pd.DataFrame, typed: pd.DataFrame, sport: str, source: str, grace: int) -> None:
     missing = typed["season"].isna()
-    if missing.any():
-        line = missing.idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), "season",
-                                f"{raw.at[line, 'season']!r} is not a season")
+    reject_value(missing, raw, KEY, source, "season", "is not a season")
     typed["season"] = typed["season"].astype(int)
-    check_season(raw, typed["season"], typed["game_date"], season_of=get_sport(sport).season_of,
-                 source=source, key_column=KEY, season_column="season", grace_months=grace)
+    check_season(raw, typed["season"], typed["game_date"], sport=sport,
+                 source=source, key_column=KEY, grace_months=grace)
 
 
 def _batch(typed: pd.DataFrame, sport: str, quirks: Quirks) -> SourceBatch:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from royaley_pipeline.sources.errors import SourceRecordError, shown
 from royaley_pipeline.sources.text_files import read_text_csv
+from royaley_pipeline.sports import get_sport
 
 __all__ = ["read_text_csv"]  # readers import the guarded CSV reader from here or from text_files
 
@@ -28,6 +29,17 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], source: str) ->
             missing[0],
             f"missing column (also missing: {missing[1:]})" if missing[1:] else "missing column",
         )
+
+
+def read_source_csv(
+    source_name: str, location, columns: Iterable[str], key_column: str | None = None
+) -> tuple[str, pd.DataFrame]:
+    """A source file's label (``"<source> <location>"``, what its errors name) and its rows as text,
+    refused unless it has ``columns``."""
+    source = f"{source_name} {location}"
+    raw = read_text_csv(location, source, key_column)
+    require_columns(raw, columns, source)
+    return source, raw
 
 
 def record_label(frame: pd.DataFrame, line: int, key_column: str) -> str:
@@ -59,6 +71,13 @@ def reject_first(
     )
 
 
+def reject_value(
+    bad: pd.Series, frame: pd.DataFrame, key_column: str, source: str, column: str, problem: str
+) -> None:
+    """``reject_first`` quoting the first bad row's ``column`` value: ``'<value>' <problem>``."""
+    reject_first(bad, frame, key_column, source, column, lambda line: f"{frame.at[line, column]!r} {problem}")
+
+
 def to_number(
     frame: pd.DataFrame,
     column: str,
@@ -80,6 +99,13 @@ def to_number(
         reject_first(numbers < 0, frame, key_column, source, column,
                      lambda line: f"{shown(text[line])} is negative")
     return numbers
+
+
+def to_flag(frame: pd.DataFrame, column: str, source: str, key_column: str) -> pd.Series:
+    """A 0/1 text column as booleans; any other value fails naming its row."""
+    text = frame[column].str.strip()
+    reject_first(~text.isin(["0", "1"]), frame, key_column, source, column, lambda line: f"{text[line]!r} is not 0/1")
+    return text == "1"
 
 
 def check_lengths(frame: pd.DataFrame, limits: dict[str, int], source: str, key_column: str) -> None:
@@ -118,17 +144,18 @@ def check_season(
     seasons: pd.Series,
     dates: pd.Series,
     *,
-    season_of,
+    sport: str,
     source: str,
     key_column: str,
-    season_column: str,
     grace_months: int = 0,
+    season_column: str = "season",
 ) -> None:
-    """Fail on the first row whose season label does not fit its date.
+    """Fail on the first row whose season label does not fit its date (the sport's season in the registry).
 
     ``grace_months`` lets a season run that many months past the registry's end month, for
     seasons pushed back by events (the NBA 2019-20 bubble ended in October 2020).
     """
+    season_of = get_sport(sport).season_of
     expected = pd.Series([season_of(day.year, day.month) for day in dates], index=dates.index)
     late = dates - pd.DateOffset(months=grace_months)
     expected_late = pd.Series([season_of(day.year, day.month) for day in late], index=dates.index)

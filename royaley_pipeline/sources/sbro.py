@@ -47,12 +47,11 @@ from royaley_pipeline.sources.frames import (
     odds_for_sides,
 )
 from royaley_pipeline.sources.league import (
-    ASSUMED_START,
     DOUBLEHEADER_GAP,
     Quirks,
     check_unique_games,
+    dated_games,
     drop_impossible_moneylines,
-    estimated_start,
     game_id,
     lenient_price,
     number_doubleheaders,
@@ -62,15 +61,15 @@ from royaley_pipeline.sources.league import (
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_season,
-    read_text_csv,
+    read_source_csv,
     record_label,
-    require_columns,
+    reject_first,
     to_date,
+    to_flag,
     to_number,
     within_dates,
 )
 from royaley_pipeline.sources.teams import TeamDirectory
-from royaley_pipeline.sports import get_sport
 
 SOURCE = "sbro"
 BOOK = "sbro"
@@ -96,9 +95,7 @@ def read_sbro_two_row(
     teams: TeamDirectory | None = None,
 ) -> SourceBatch:
     """Games, moneylines (opening, closing), puck line and totals from a two-row SBRO file."""
-    source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source)
-    require_columns(raw, TWO_ROW_COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, location, TWO_ROW_COLUMNS)
     if len(raw) % 2:
         raise SourceRecordError(source, f"row {raw.index[-1]}", None, "odd number of rows: a game lacks a row")
     quirks = Quirks()
@@ -127,10 +124,7 @@ def read_sbro_two_row(
     quirks.note("visitor_home_order_reversed", reversed_pair[keep.to_numpy()].sum())
     quirks.note("neutral_site_games", neutral[keep.to_numpy()].sum())
     team_directory = teams or TeamDirectory()
-    typed = pd.DataFrame(index=home.index)
-    typed["game_date"] = dates
-    typed["start_time"] = estimated_start(dates, ASSUMED_START)
-    typed["start_time_estimated"] = True
+    typed = dated_games(dates)
     # resolved on the file's own rows, so an unknown team's error names its line
     home_lines = np.where(reversed_pair, first.index, second.index)[keep.to_numpy()]
     away_lines = np.where(reversed_pair, second.index, first.index)[keep.to_numpy()]
@@ -140,12 +134,10 @@ def read_sbro_two_row(
     typed["away_team"] = codes[away_lines].to_numpy()
     typed["neutral_site"] = neutral[keep.to_numpy()]
     typed["season"] = home["season"].str.slice(0, 4).pipe(pd.to_numeric, errors="coerce")
-    if typed["season"].isna().any():
-        line = typed["season"].isna().idxmax()
-        raise SourceRecordError(source, record_label(home, line, KEY), "season", "not a season")
+    reject_first(typed["season"].isna(), home, KEY, source, "season", "not a season")
     typed["season"] = typed["season"].astype(int)
-    check_season(home, typed["season"], dates, season_of=get_sport(sport).season_of, source=source,
-                 key_column=KEY, season_column="season", grace_months=SEASON_GRACE_MONTHS)
+    check_season(home, typed["season"], dates, sport=sport, source=source,
+                 key_column=KEY, grace_months=SEASON_GRACE_MONTHS)
     typed["game_type"] = "REG"
     _scores_from_periods(typed, home, away, source, quirks)
     reject_ties(typed, quirks)
@@ -190,29 +182,20 @@ def read_sbro_one_row(
     teams: TeamDirectory | None = None,
 ) -> SourceBatch:
     """Games, moneylines (opening, closing), run line and totals from a one-row SBRO file."""
-    source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source)
-    require_columns(raw, ONE_ROW_COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, location, ONE_ROW_COLUMNS)
     raw = raw.rename(columns={"v_rot": KEY})
     dates = to_date(raw, "date", source, KEY, "%Y-%m-%d")
     raw, dates = raw[within_dates(dates, start, end)], dates[within_dates(dates, start, end)]
     quirks = Quirks()
     team_directory = teams or TeamDirectory()
-    typed = pd.DataFrame(index=raw.index)
-    typed["game_date"] = dates
-    typed["start_time"] = estimated_start(dates, ASSUMED_START)
-    typed["start_time_estimated"] = True
+    typed = dated_games(dates)
     typed["home_team"] = team_directory.resolve_column(raw, "h_team", sport, source=source, key_column=KEY)
     typed["away_team"] = team_directory.resolve_column(raw, "v_team", sport, source=source, key_column=KEY)
     typed["season"] = to_number(raw, "seas", source, KEY, required=True).astype(int)
-    check_season(raw, typed["season"], dates, season_of=get_sport(sport).season_of, source=source,
+    check_season(raw, typed["season"], dates, sport=sport, source=source,
                  key_column=KEY, season_column="seas")
     typed["game_type"] = "REG"
-    neutral = raw["neutral"].str.strip()
-    if not neutral.isin(["0", "1"]).all():
-        line = (~neutral.isin(["0", "1"])).idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), "neutral", f"{neutral[line]!r} is not 0/1")
-    typed["neutral_site"] = neutral == "1"
+    typed["neutral_site"] = to_flag(raw, "neutral", source, KEY)
     quirks.note("neutral_site_games", typed["neutral_site"].sum())
     typed["home_score"] = to_number(raw, "h_final", source, KEY)
     typed["away_score"] = to_number(raw, "v_final", source, KEY)

@@ -33,14 +33,13 @@ import pandas as pd
 
 from royaley_pipeline.domain.odds import decimal_to_american
 from royaley_pipeline.sources.atp import winner_is_home
-from royaley_pipeline.sources.errors import SourceRecordError
 from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, empty_odds, odds_for_sides
 from royaley_pipeline.sources.league import Quirks, lenient_price
 from royaley_pipeline.sources.parsing import (
     DateBound,
-    read_text_csv,
-    record_label,
-    require_columns,
+    read_source_csv,
+    reject_first,
+    reject_value,
     to_number,
     within_dates,
 )
@@ -73,17 +72,12 @@ def read_tennis_data(location: str | PathLike[str], tour: str, *, start: DateBou
                      end: DateBound = None) -> tuple[pd.DataFrame, Quirks]:
     """Typed matches: one row per match with ids, dates, names, completion and decimal prices
     (``price_<book>_winner`` / ``price_<book>_loser``), plus the quirk counts."""
-    source = f"{SOURCE} {location}"
-    raw = read_text_csv(location, source)
-    require_columns(raw, COLUMNS, source)
+    source, raw = read_source_csv(SOURCE, location, COLUMNS)
     quirks = Quirks()
     raw[KEY] = "line " + raw.index.astype(str)
     comment = raw["Comment"].str.strip()
     unknown = ~comment.isin({*COMPLETION, *NOT_PLAYED})
-    if unknown.any():
-        line = unknown.idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), "Comment",
-                                f"{raw.at[line, 'Comment']!r} is not a known way for a match to end")
+    reject_value(unknown, raw, KEY, source, "Comment", "is not a known way for a match to end")
     dates, undated = _dates(raw, source)
     quirks.note("date_fixed_from_tournament", (undated & within_dates(dates, start, end)).sum())
     raw, dates, comment = raw[within_dates(dates, start, end)], dates[within_dates(dates, start, end)], \
@@ -93,19 +87,14 @@ def read_tennis_data(location: str | PathLike[str], tour: str, *, start: DateBou
     raw, dates, comment = raw[~comment.isin(NOT_PLAYED)], dates[~comment.isin(NOT_PLAYED)], \
         comment[~comment.isin(NOT_PLAYED)]
     rounds = raw["Round"].str.strip().map(ROUNDS)
-    if rounds.isna().any():
-        line = rounds.isna().idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), "Round",
-                                f"{raw.at[line, 'Round']!r} is not one of {sorted(ROUNDS)}")
+    reject_value(rounds.isna(), raw, KEY, source, "Round", f"is not one of {sorted(ROUNDS)}")
     matches = pd.DataFrame(index=raw.index)
     matches["match_id"] = [
         f"{tour}-{day:%Y%m%d}-" + hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:12]
         for day, *parts in zip(dates, raw["Tournament"].str.strip(), raw["Round"].str.strip(),
                                raw["Winner"].str.strip(), raw["Loser"].str.strip(), strict=True)
     ]
-    if matches["match_id"].duplicated().any():
-        line = matches["match_id"].duplicated().idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), None, "the same match appears twice")
+    reject_first(matches["match_id"].duplicated(), raw, KEY, source, None, "the same match appears twice")
     matches["season"] = to_number(raw, "season", source, KEY, required=True).astype(int)
     matches["date"] = dates
     matches["tournament"] = raw["Tournament"].str.strip()
@@ -113,9 +102,7 @@ def read_tennis_data(location: str | PathLike[str], tour: str, *, start: DateBou
     matches["round"] = rounds
     for side, column in (("winner", "Winner"), ("loser", "Loser")):
         names = raw[column].str.strip()
-        if names.isna().any():
-            line = names.isna().idxmax()
-            raise SourceRecordError(source, record_label(raw, line, KEY), column, "value is missing")
+        reject_first(names.isna(), raw, KEY, source, column, "value is missing")
         matches[side] = names
     for side, column in (("winner", "WRank"), ("loser", "LRank")):
         unranked = raw[column].str.strip().str.upper() == "NR"
@@ -151,19 +138,14 @@ def _dates(raw: pd.DataFrame, source: str) -> tuple[pd.Series, pd.Series]:
     text = raw["date_iso"].str.strip().str.slice(0, 10)
     dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     unreadable = dates.isna() & text.notna()
-    if unreadable.any():
-        line = unreadable.idxmax()
-        raise SourceRecordError(source, record_label(raw, line, KEY), "date_iso",
-                                f"{raw.at[line, 'date_iso']!r} is not a date (YYYY-MM-DD)")
+    reject_value(unreadable, raw, KEY, source, "date_iso", "is not a date (YYYY-MM-DD)")
     missing = dates.isna()
     if missing.any():
         event = raw["season"].str.strip() + "|" + raw["Tournament"].str.strip()
         latest = dates.groupby(event).transform("max")
         dates = dates.where(~missing, latest)
-        if dates.isna().any():
-            line = dates.isna().idxmax()
-            raise SourceRecordError(source, record_label(raw, line, KEY), "date_iso",
-                                    "value is missing and the tournament has no other dated match")
+        reject_first(dates.isna(), raw, KEY, source, "date_iso",
+                     "value is missing and the tournament has no other dated match")
     return dates, missing
 
 

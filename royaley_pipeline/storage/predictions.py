@@ -7,29 +7,13 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine, delete, select
 
+from royaley_pipeline.domain.slate import PICK_COLUMNS
 from royaley_pipeline.sports import get_sport
 from royaley_pipeline.storage.models import GameRow, PredictionRow, SportRow
 from royaley_pipeline.storage.records import as_utc, frame_records, to_python
 
-PREDICTION_COLUMNS = [
-    "game_id",
-    "game_date",
-    "bet_type",
-    "side",
-    "model_name",
-    "model_version",
-    "probability",
-    "market_probability",
-    "line",
-    "price_american",
-    "decimal_odds",
-    "book",
-    "edge",
-    "tier",
-    "kelly_stake",
-    "predicted_at",
-    "snapshot_cutoff",
-]
+PREDICTION_COLUMNS = ["game_id", "game_date", "bet_type", "side", "model_name", "model_version", *PICK_COLUMNS,
+                      "predicted_at", "snapshot_cutoff"]
 
 
 def _sport_id(connection, sport_code: str) -> int:

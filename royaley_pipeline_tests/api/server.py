@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +12,8 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from royaley_pipeline_tests.processes import stop_session
 
 ROYALEY = Path(sys.executable).parent / "royaley"
 
@@ -87,10 +88,5 @@ def running_api(home: Path, token: str | None = None, extra_env: dict[str, str] 
             time.sleep(0.5)
         yield client
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_session(process)
         log.close()

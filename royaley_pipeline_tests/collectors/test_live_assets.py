@@ -22,7 +22,11 @@ from royaley_pipeline.assets.live import ESPN_GAMES, LIVE_ASSETS_BY_SOURCE, ODDS
 from royaley_pipeline.partitions import sport_day_key
 from royaley_pipeline.resources import DatabaseResource
 from royaley_pipeline.runner import definitions
-from royaley_pipeline.sensors import features_after_collection_sensor, new_odds_sensor
+from royaley_pipeline.sensors import (
+    features_after_collection_sensor,
+    new_odds_sensor,
+    settlement_after_collection_sensor,
+)
 from royaley_pipeline.storage.models import GameRow, InjuryRow, OddsSnapshotRow, WeatherRow
 from royaley_pipeline_tests.collectors.conftest import (
     ODDS_KEY,
@@ -135,19 +139,23 @@ def test_sensor_requests_the_days_predictions_when_new_odds_land(database_url, c
     assert later.run_requests[0].run_key != first.run_requests[0].run_key
 
 
-def test_a_successful_collection_refreshes_its_months_features(database_url, collectors, httpserver, instance):
-    """The run-status sensor asks for the month's raw files and features after a day's collection,
-    so the 06:00 predictions find features for the games collected at 04:00."""
+@pytest.mark.parametrize(("sensor", "partition", "job"), [
+    # the month's raw files and features, so the 06:00 predictions find features for the games collected at 04:00
+    (features_after_collection_sensor, "2025-09-01|NFL", "collection_job"),
+    (settlement_after_collection_sensor, NFL_KEY, "settlement_job"),  # the day's final scores settle it
+])
+def test_a_successful_collection_requests_its_follow_up(database_url, collectors, httpserver, instance, sensor,
+                                                         partition, job):
+    """The run-status sensors ask for their job on the collected day's partition."""
     serve_day(httpserver)
     result = run([espn_games], NFL_KEY, database_url, collectors, instance)
     success = [e for e in result.all_events if e.event_type == DagsterEventType.RUN_SUCCESS][0]
     context = build_run_status_sensor_context(
-        sensor_name=features_after_collection_sensor.name, dagster_event=success,
+        sensor_name=sensor.name, dagster_event=success,
         dagster_instance=instance, dagster_run=instance.get_run_by_id(result.run_id),
     )
-    requests = features_after_collection_sensor(context)
-    assert [r.partition_key for r in requests] == ["2025-09-01|NFL"]
-    assert features_after_collection_sensor.job_name == "collection_job"
+    assert [r.partition_key for r in sensor(context)] == [partition]
+    assert sensor.job_name == job
 
 
 def _moved_odds():
@@ -292,19 +300,3 @@ def test_a_collected_day_reaches_the_features_injuries_weather_and_consensus_lin
     assert (features["weather_available"] == 1).all()
     assert features["closing_spread_home"].notna().sum() >= 2  # consensus of the books quoting before kick-off
     assert 0 < jets["market_home_win_probability"] < 1 and not pd.isna(jets["closing_spread_home"])
-
-
-def test_a_successful_collection_settles_its_day(database_url, collectors, httpserver, instance):
-    """After the 04:00 run collects a day's final scores, that sport-day is settled."""
-    from royaley_pipeline.sensors import settlement_after_collection_sensor
-
-    serve_day(httpserver)
-    result = run([espn_games], NFL_KEY, database_url, collectors, instance)
-    success = [e for e in result.all_events if e.event_type == DagsterEventType.RUN_SUCCESS][0]
-    context = build_run_status_sensor_context(
-        sensor_name=settlement_after_collection_sensor.name, dagster_event=success,
-        dagster_instance=instance, dagster_run=instance.get_run_by_id(result.run_id),
-    )
-    requests = settlement_after_collection_sensor(context)
-    assert [r.partition_key for r in requests] == [NFL_KEY]
-    assert settlement_after_collection_sensor.job_name == "settlement_job"

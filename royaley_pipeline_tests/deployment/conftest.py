@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from royaley_pipeline_tests.conftest import drop_postgres_database, fresh_postgres_database
+from royaley_pipeline_tests.processes import stop_session
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -123,13 +123,7 @@ def start_mlflow_server(store_url: str, artifacts: Path, log: Path) -> tuple[sub
 
 def stop(process: subprocess.Popen) -> None:
     """Stop a server we started, with the workers in its own process group."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    stop_session(process, timeout=20)
 
 
 @pytest.fixture(scope="module")

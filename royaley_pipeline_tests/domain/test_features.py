@@ -12,6 +12,7 @@ from royaley_pipeline.domain.features import (
     model_inputs,
 )
 from royaley_pipeline.domain.labels import LABEL_COLUMNS
+from royaley_pipeline.sources.nflverse import closing_quotes
 from royaley_pipeline.sports import BET_TYPES, MATCH_WINNER, get_sport
 from royaley_pipeline_tests.domain.test_elo import NFLVERSE_GAMES, nflverse_games
 
@@ -134,18 +135,10 @@ def nflverse_closing_snapshots(games: pd.DataFrame) -> pd.DataFrame:
     """nflverse's one line per game, as one book's snapshot a minute before kick-off."""
     raw = pd.read_csv(NFLVERSE_GAMES)
     captured_at = games["start_time"] - pd.Timedelta(minutes=1)
-    quotes = [
-        ("spread", "home", -raw["spread_line"], raw["home_spread_odds"]),
-        ("spread", "away", raw["spread_line"], raw["away_spread_odds"]),
-        ("total", "over", raw["total_line"], raw["over_odds"]),
-        ("total", "under", raw["total_line"], raw["under_odds"]),
-        ("moneyline", "home", np.nan, raw["home_moneyline"]),
-        ("moneyline", "away", np.nan, raw["away_moneyline"]),
-    ]
     return pd.concat(
         [pd.DataFrame({"game_id": games["game_id"], "book": "nflverse", "market": market, "side": side,
                        "line": line, "price": price.astype("float64"), "captured_at": captured_at})
-         for market, side, line, price in quotes],
+         for market, side, line, price in closing_quotes(raw)],
         ignore_index=True,
     )
 

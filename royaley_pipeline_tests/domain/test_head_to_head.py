@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from royaley_pipeline.domain.head_to_head import head_to_head
+from royaley_pipeline_tests.domain.generated import matchups
 
 KICK_OFF = pd.Timestamp("2020-10-01 18:00", tz="UTC")
 
@@ -51,8 +52,7 @@ def test_lookback_counts_seasons_and_the_game_itself_never_counts():
 @given(st.integers(0, 2**32 - 1), st.integers(2, 5), st.integers(1, 40), st.integers(1, 3))
 def test_matches_the_per_game_definition(seed, team_count, game_count, lookback):
     rng = np.random.default_rng(seed)
-    home = rng.integers(0, team_count, game_count)
-    away = (home + rng.integers(1, team_count, game_count)) % team_count
+    home, away = matchups(rng, team_count, game_count)
     season = np.sort(rng.integers(2018, 2022, game_count))
     played = rng.random(game_count) < 0.8
     games = _games([(int(s), int(rng.integers(0, 30)), f"T{h}", f"T{a}",

@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from royaley_pipeline.domain.momentum import momentum, rest_flags
+from royaley_pipeline_tests.domain.generated import matchups
 
 KICK_OFF = pd.Timestamp("2024-01-01 18:00", tz="UTC")
 
@@ -91,8 +92,7 @@ def naive_momentum(games: pd.DataFrame, window: int) -> pd.DataFrame:
 @given(st.integers(0, 2**32 - 1), st.integers(2, 6), st.integers(1, 40), st.integers(1, 6))
 def test_matches_the_per_game_definition(seed, team_count, game_count, window):
     rng = np.random.default_rng(seed)
-    home = rng.integers(0, team_count, game_count)
-    away = (home + rng.integers(1, team_count, game_count)) % team_count
+    home, away = matchups(rng, team_count, game_count)
     played = rng.random(game_count) < 0.8
     games = pd.DataFrame({
         "game_id": np.arange(game_count), "season": 2024,

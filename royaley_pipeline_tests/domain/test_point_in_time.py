@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from royaley_pipeline.domain.features import OBSERVED_COLUMNS, build_feature_matrix, features_as_of
 from royaley_pipeline.domain.labels import LABEL_COLUMNS
 from royaley_pipeline.sports import get_sport
+from royaley_pipeline_tests.domain.generated import matchups
 
 SPORT = get_sport("NFL")
 SEASON_OPENERS = pd.Timestamp("2020-09-01 17:00", tz="UTC")
@@ -28,8 +29,7 @@ def generated_league(seed: int, team_count: int, game_count: int) -> tuple[pd.Da
     hour = rng.choice([0, 3], game_count)             # few distinct slots: many simultaneous games
     start_time = (SEASON_OPENERS + pd.to_timedelta((season - 2020) * 365 + day, unit="D")
                   + pd.to_timedelta(hour, unit="h"))
-    home = rng.integers(0, team_count, game_count)
-    away = (home + rng.integers(1, team_count, game_count)) % team_count
+    home, away = matchups(rng, team_count, game_count)
     is_final = rng.random(game_count) < 0.85
     games = pd.DataFrame({
         "game_id": rng.permutation(game_count) + 100,
@@ -105,16 +105,22 @@ def _features_of(games, snapshots, game_ids, weather=None, injuries=None):
     return matrix[matrix["game_id"].isin(game_ids)].sort_values("game_id").reset_index(drop=True)
 
 
-leagues = st.tuples(st.integers(0, 2**32 - 1), st.integers(3, 10), st.integers(2, 60), st.floats(0.0, 1.0))
+def _league(seed: int, team_count: int, game_count: int, cut_quantile: float):
+    """A generated league (its seed, games and odds) with its weather and injury reports, and a cut (a
+    quantile of its kick-offs)."""
+    games, snapshots = generated_league(seed, team_count, game_count)
+    weather, injuries = generated_context(seed, games)
+    return seed, games, snapshots, weather, injuries, cut_quantile
+
+
+leagues = st.builds(_league, st.integers(0, 2**32 - 1), st.integers(3, 10), st.integers(2, 60), st.floats(0.0, 1.0))
 
 
 @settings(max_examples=40, deadline=None)
 @given(leagues)
 def test_games_after_d_never_change_features_of_games_up_to_d(league):
-    seed, team_count, game_count, cut_quantile = league
-    games, snapshots = generated_league(seed, team_count, game_count)
-    weather, injuries = generated_context(seed, games)
-    cut = games["start_time"].sort_values().iloc[int(cut_quantile * (game_count - 1))]
+    seed, games, snapshots, weather, injuries, cut_quantile = league
+    cut = games["start_time"].sort_values().iloc[int(cut_quantile * (len(games) - 1))]
     is_known = games["start_time"] <= cut
     known_ids = games.loc[is_known, "game_id"]
     reference = _features_of(games, snapshots, known_ids, weather, injuries)
@@ -159,8 +165,7 @@ def test_games_after_d_never_change_features_of_games_up_to_d(league):
 @settings(max_examples=30, deadline=None)
 @given(leagues)
 def test_snapshots_at_or_after_kick_off_never_affect_a_game(league):
-    seed, team_count, game_count, _ = league
-    games, snapshots = generated_league(seed, team_count, game_count)
+    seed, games, snapshots, _, _, _ = league
     start_of_game = snapshots["game_id"].map(games.set_index("game_id")["start_time"])
     pre_game = snapshots[snapshots["captured_at"] < start_of_game]
     reference = _features_of(games, pre_game, games["game_id"])
@@ -177,9 +182,7 @@ def test_snapshots_at_or_after_kick_off_never_affect_a_game(league):
 @settings(max_examples=30, deadline=None)
 @given(leagues)
 def test_weather_after_kick_off_and_injury_reports_from_kick_off_never_affect_a_game(league):
-    seed, team_count, game_count, _ = league
-    games, snapshots = generated_league(seed, team_count, game_count)
-    weather, injuries = generated_context(seed, games)
+    _, games, snapshots, weather, injuries, _ = league
     kick_off = weather["game_id"].map(games.set_index("game_id")["start_time"])
     by_kick_off = weather[weather["observed_at"] <= kick_off]
     reference = _features_of(games, snapshots, games["game_id"], by_kick_off, injuries)
@@ -202,10 +205,8 @@ def test_weather_after_kick_off_and_injury_reports_from_kick_off_never_affect_a_
 def test_a_prediction_sees_only_what_was_observed_before_it_was_made(league):
     """`features_as_of` at instant T: odds, weather and injury reports observed at or after T change
     nothing, and with T after every kick-off it equals the stored (kick-off cut) features."""
-    seed, team_count, game_count, cut_quantile = league
-    games, snapshots = generated_league(seed, team_count, game_count)
+    seed, games, snapshots, weather, injuries, cut_quantile = league
     games = games.assign(roof=games["game_id"].map(lambda id_: ROOFS[id_ % 3]))
-    weather, injuries = generated_context(seed, games)
     span = games["start_time"].max() - games["start_time"].min() + pd.Timedelta(days=2)
     as_of = games["start_time"].min() - pd.Timedelta(days=1) + cut_quantile * span
     seen = features_as_of(games, snapshots, weather, injuries, SPORT, as_of)

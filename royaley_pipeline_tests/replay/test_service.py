@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from royaley_pipeline.collectors import espn, odds_api, open_meteo
-from royaley_pipeline.collectors.files import collect_nflverse
+from royaley_pipeline.collectors.files import NFLVERSE_SOURCE, collect_nflverse, file_client
 from royaley_pipeline.collectors.settings import collectors_from_settings
 from royaley_pipeline.config import load_settings
 from royaley_pipeline.replay.history import history_files, load_replay_history
@@ -48,7 +48,7 @@ def _games(histories, day=SUNDAY):
 
 def test_scoreboard_shows_scores_only_once_games_have_ended(replay, histories):
     server, clock, collectors = replay
-    client, teams = collectors.espn(), TeamDirectory()
+    client, teams = espn.client(collectors), TeamDirectory()
     clock.set(BEFORE_SUNDAY)
     before = espn.parse_scoreboard(client.fetch_scoreboard("NFL", SUNDAY), "NFL", teams).games
     expected = _games(histories)
@@ -73,7 +73,7 @@ def test_scoreboard_shows_scores_only_once_games_have_ended(replay, histories):
 
 def test_odds_are_the_snapshots_captured_by_then_and_close_at_the_history(replay, histories):
     server, clock, collectors = replay
-    client, teams = collectors.odds_api(), TeamDirectory()
+    client, teams = odds_api.client(collectors), TeamDirectory()
     clock.set(BEFORE_SUNDAY)
     odds = odds_api.parse_odds(client.fetch_odds("NFL", SUNDAY), "NFL", teams)
     assert set(odds["market"]) == {"spread", "moneyline", "total"}
@@ -120,7 +120,7 @@ def test_kick_off_weather_at_outdoor_venues(replay, histories):
     weather = histories["NFL"].weather.merge(_games(histories)[["game_key", "start_time"]], on="game_key")
     assert not weather.empty
     row = weather.iloc[0]
-    client = collectors.open_meteo()
+    client = open_meteo.client(collectors)
     clock.set(BEFORE_SUNDAY)
     forecast = open_meteo.parse_kickoff_weather(
         client.fetch_hourly(row["latitude"], row["longitude"], SUNDAY, archive=False), row["start_time"])
@@ -137,11 +137,11 @@ def test_nflverse_file_has_results_and_closing_lines_only_after_the_game(replay,
     server, clock, collectors = replay
     location = f"{server.base_url}/nflverse/games.csv"
     clock.set(BEFORE_SUNDAY)
-    before = collect_nflverse(location, day=SUNDAY, client=collectors.nflverse_files())
+    before = collect_nflverse(location, day=SUNDAY, client=file_client(collectors, NFLVERSE_SOURCE))
     assert len(before.games) == len(_games(histories))
     assert (before.games["status"] == "scheduled").all() and before.odds.empty
     clock.set(AFTER_SUNDAY)
-    after = collect_nflverse(location, day=SUNDAY, client=collectors.nflverse_files())
+    after = collect_nflverse(location, day=SUNDAY, client=file_client(collectors, NFLVERSE_SOURCE))
     assert (after.games["status"] == "final").all()
     assert (after.odds["captured_at"] < after.odds["source_game_id"].map(
         after.games.set_index("source_game_id")["start_time"])).all()
@@ -151,10 +151,10 @@ def test_nba_slate_and_odds_parse_with_the_collectors(replay, histories):
     server, clock, collectors = replay
     clock.set(pd.Timestamp("2024-01-10 09:00", tz="UTC"))
     teams = TeamDirectory()
-    slate = espn.parse_scoreboard(collectors.espn().fetch_scoreboard("NBA", NBA_DAY), "NBA", teams)
+    slate = espn.parse_scoreboard(espn.client(collectors).fetch_scoreboard("NBA", NBA_DAY), "NBA", teams)
     expected = histories["NBA"].games[histories["NBA"].games["game_date"] == NBA_DAY]
     assert len(slate.games) == len(expected) > 0 and slate.venues["indoor"].all()
-    odds = odds_api.parse_odds(collectors.odds_api().fetch_odds("NBA", NBA_DAY), "NBA", teams)
+    odds = odds_api.parse_odds(odds_api.client(collectors).fetch_odds("NBA", NBA_DAY), "NBA", teams)
     assert set(odds["home_team"]) == set(expected["home_team"])
 
 

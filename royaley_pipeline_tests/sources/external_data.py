@@ -12,7 +12,7 @@ import os
 import pytest
 
 from royaley_pipeline.config import load_settings
-from royaley_pipeline.sources.external import external_file
+from royaley_pipeline.sources.external_history import external_file
 
 
 def shared_data_path():

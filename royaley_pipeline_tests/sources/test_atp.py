@@ -7,6 +7,7 @@ import pytest
 from royaley_pipeline.config import PACKAGE_DATA
 from royaley_pipeline.sources.atp import parse_score, read_atp_matches, winner_is_home
 from royaley_pipeline.sources.errors import SourceRecordError
+from royaley_pipeline_tests.sources.broken_files import read_broken, text_rows, write_csv
 
 ATP_FOLDER = PACKAGE_DATA / "tennis_atp"
 MATCH_FILES = sorted(ATP_FOLDER.glob("atp_matches_*.csv"))
@@ -19,14 +20,12 @@ def batch():
 
 @pytest.fixture(scope="module")
 def raw_sample() -> pd.DataFrame:
-    raw = pd.read_csv(ATP_FOLDER / "atp_matches_2019.csv", dtype=str, keep_default_na=False)
+    raw = text_rows(ATP_FOLDER / "atp_matches_2019.csv")
     return raw.head(40)
 
 
 def write(tmp_path: Path, frame: pd.DataFrame) -> Path:
-    path = tmp_path / "atp_matches_2019.csv"
-    frame.to_csv(path, index=False)
-    return path
+    return write_csv(tmp_path, frame, "atp_matches_2019.csv")
 
 
 def test_counts_and_contract(batch):
@@ -122,12 +121,9 @@ def test_window_is_by_estimated_match_date():
     ],
 )
 def test_malformed_values_name_file_match_and_field(tmp_path, raw_sample, column, value, field, expected):
-    broken = raw_sample.copy()
-    broken.loc[6, column] = value
-    path = write(tmp_path, broken)
-    with pytest.raises(SourceRecordError) as raised:
-        read_atp_matches([path])
-    message = str(raised.value)
+    path, raised = read_broken(tmp_path, raw_sample, 6, column, value, "atp_matches_2019.csv",
+                               lambda path: read_atp_matches([path]))
+    message = str(raised)
     match_id = f"{raw_sample.loc[6, 'tourney_id']}-{raw_sample.loc[6, 'match_num']}"
     assert str(path) in message and f"row 8 (match_id={match_id})" in message
     assert f"field '{field}'" in message and expected in message

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from royaley_pipeline.sources.errors import SourceRecordError, UnknownTeamError
-from royaley_pipeline.sources.external import external_file
+from royaley_pipeline.sources.external_history import external_file
 from royaley_pipeline.sources.frames import validate_batch
 from royaley_pipeline.sources.merge import attach_lines
 from royaley_pipeline.sources.movada import favourite_is_home, read_movada_ncaab

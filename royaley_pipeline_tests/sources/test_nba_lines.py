@@ -7,6 +7,7 @@ import pytest
 from royaley_pipeline.config import PACKAGE_DATA
 from royaley_pipeline.sources.errors import SourceRecordError, UnknownTeamError
 from royaley_pipeline.sources.nba_lines import read_nba_lines
+from royaley_pipeline_tests.sources.broken_files import read_broken, text_rows, write_csv
 
 LINES_PATH = PACKAGE_DATA / "nba" / "nba_2008-2025.csv"
 
@@ -18,14 +19,12 @@ def batch():
 
 @pytest.fixture(scope="module")
 def raw_sample() -> pd.DataFrame:
-    raw = pd.read_csv(LINES_PATH, dtype=str, keep_default_na=False)
+    raw = text_rows(LINES_PATH)
     return raw[raw["date"].str.startswith("2015-11-0")].reset_index(drop=True)
 
 
 def write(tmp_path: Path, frame: pd.DataFrame) -> Path:
-    path = tmp_path / "nba.csv"
-    frame.to_csv(path, index=False)
-    return path
+    return write_csv(tmp_path, frame, "nba.csv")
 
 
 def test_counts_ids_and_seasons(batch):
@@ -101,12 +100,8 @@ def test_window(tmp_path):
     ],
 )
 def test_malformed_values_name_file_row_and_field(tmp_path, raw_sample, column, value, field, expected):
-    broken = raw_sample.copy()
-    broken.loc[2, column] = value
-    path = write(tmp_path, broken)
-    with pytest.raises(SourceRecordError) as raised:
-        read_nba_lines(path)
-    message = str(raised.value)
+    path, raised = read_broken(tmp_path, raw_sample, 2, column, value, "nba.csv", read_nba_lines)
+    message = str(raised)
     assert (
         str(path) in message and "row 4" in message and f"field '{field}'" in message and expected in message
     )

@@ -10,6 +10,7 @@ import pytest
 from royaley_pipeline.config import PACKAGE_DATA
 from royaley_pipeline.sources.errors import SourceRecordError, UnknownTeamError
 from royaley_pipeline.sources.nflverse import NFLVERSE_GAMES_URL, read_nflverse_games
+from royaley_pipeline_tests.sources.broken_files import read_broken, text_rows, write_csv
 
 GAMES_PATH = PACKAGE_DATA / "nflverse" / "games.csv"
 
@@ -22,14 +23,12 @@ def batch():
 @pytest.fixture(scope="module")
 def raw_sample() -> pd.DataFrame:
     """A slice of the real file as text: 2005 week 1 and 2023 week 1."""
-    raw = pd.read_csv(GAMES_PATH, dtype=str, keep_default_na=False)
+    raw = text_rows(GAMES_PATH)
     return raw[raw["game_id"].str.match(r"^(2005|2023)_01_")].reset_index(drop=True)
 
 
 def write(tmp_path: Path, frame: pd.DataFrame) -> Path:
-    path = tmp_path / "games.csv"
-    frame.to_csv(path, index=False)
-    return path
+    return write_csv(tmp_path, frame, "games.csv")
 
 
 def test_public_url_constant():
@@ -128,15 +127,19 @@ def assert_names(error: SourceRecordError, path: Path, line: int, field: str | N
         assert error.field == field
 
 
-def test_non_numeric_score(tmp_path, raw_sample):
-    broken = raw_sample.copy()
-    broken.loc[3, "home_score"] = "abc"
-    path = write(tmp_path, broken)
-    with pytest.raises(SourceRecordError) as raised:
-        read_nflverse_games(path)
-    assert_names(raised.value, path, 5, "home_score")
-    assert f"(game_id={broken.loc[3, 'game_id']})" in str(raised.value)
-    assert "'abc' is not a number" in str(raised.value)
+@pytest.mark.parametrize(("row", "column", "value", "error", "says", "options"), [
+    (3, "home_score", "abc", SourceRecordError, "'abc' is not a number", {}),
+    (1, "away_team", "XYZ", UnknownTeamError, "", {}),
+    (2, "gameday", "2005-02-30", SourceRecordError, "", {"start": "2023-01-01"}),  # checked for every row
+    (20, "season", "2022", SourceRecordError, "does not match the date", {}),
+    (4, "gametime", "25:99", SourceRecordError, "", {}),
+    (5, "away_score", "", SourceRecordError, "", {}),  # half a score
+])
+def test_a_bad_cell_names_its_row_and_field(tmp_path, raw_sample, row, column, value, error, says, options):
+    path, raised = read_broken(tmp_path, raw_sample, row, column, value, "games.csv",
+                               lambda path: read_nflverse_games(path, **options), error)
+    assert_names(raised, path, row + 2, column)  # the header is line 1
+    assert f"(game_id={raw_sample.loc[row, 'game_id']})" in str(raised) and says in str(raised)
 
 
 def test_missing_column(tmp_path, raw_sample):
@@ -145,49 +148,6 @@ def test_missing_column(tmp_path, raw_sample):
         read_nflverse_games(path)
     assert str(path) in str(raised.value) and "'spread_line'" in str(raised.value)
     assert "missing column" in str(raised.value)
-
-
-def test_unknown_team(tmp_path, raw_sample):
-    broken = raw_sample.copy()
-    broken.loc[1, "away_team"] = "XYZ"
-    path = write(tmp_path, broken)
-    with pytest.raises(UnknownTeamError) as raised:
-        read_nflverse_games(path)
-    assert_names(raised.value, path, 3, "away_team")
-
-
-def test_impossible_date(tmp_path, raw_sample):
-    broken = raw_sample.copy()
-    broken.loc[2, "gameday"] = "2005-02-30"
-    path = write(tmp_path, broken)
-    with pytest.raises(SourceRecordError) as raised:
-        read_nflverse_games(path, start="2023-01-01")  # the date is checked for every row
-    assert_names(raised.value, path, 4, "gameday")
-
-
-def test_season_that_does_not_match_the_date(tmp_path, raw_sample):
-    broken = raw_sample.copy()
-    broken.loc[20, "season"] = "2022"
-    path = write(tmp_path, broken)
-    with pytest.raises(SourceRecordError) as raised:
-        read_nflverse_games(path)
-    assert_names(raised.value, path, 22, "season")
-    assert "does not match the date" in str(raised.value)
-
-
-def test_bad_kickoff_time_and_half_a_score(tmp_path, raw_sample):
-    broken = raw_sample.copy()
-    broken.loc[4, "gametime"] = "25:99"
-    path = write(tmp_path, broken)
-    with pytest.raises(SourceRecordError) as raised:
-        read_nflverse_games(path)
-    assert_names(raised.value, path, 6, "gametime")
-    broken = raw_sample.copy()
-    broken.loc[5, "away_score"] = ""
-    path = write(tmp_path, broken)
-    with pytest.raises(SourceRecordError) as raised:
-        read_nflverse_games(path)
-    assert_names(raised.value, path, 7, "away_score")
 
 
 def test_unplayed_game_is_scheduled_with_nan_scores(tmp_path, raw_sample):

@@ -47,34 +47,21 @@ def assert_reference(scores: dict[str, float], brier: float, log_loss: float, ga
     assert abs(scores["n"] - games) <= 0.005 * games  # the same games, give or take the rows a quirk rule settles
 
 
-def test_nhl_oddsportal_reference():
-    batch = read_oddsportal_nhl(require_external("nhl_oddsportal"))
-    assert_reference(closing_market_scores(batch, range(2014, 2024), "NHL"), 0.2353, 0.6629, 12017)
-
-
-def test_nhl_sbro_reference():
-    batch = read_sbro_two_row(require_external("nhl_sbro"), "NHL")
-    assert_reference(closing_market_scores(batch, None, "NHL"), 0.2363, 0.6651, 6985)
-
-
-def test_mlb_oddsportal_reference():
-    batch = read_oddsportal_mlb(require_external("mlb_oddsportal"))
-    assert_reference(closing_market_scores(batch, range(2013, 2023), "MLB"), 0.2394, 0.6716, 23070)
-
-
-def test_mlb_sbro_reference():
-    batch = read_sbro_one_row(require_external("mlb_sbro"), "MLB")
-    assert_reference(closing_market_scores(batch, None, "MLB"), 0.2407, 0.6741, 24629)
-
-
-def test_ncaab_reference():
-    batch = read_movada_ncaab(require_external("ncaab_sbro"))
-    assert_reference(closing_market_scores(batch, None, "NCAAB"), 0.1785, 0.5301, 35553)
-
-
-def test_ncaaf_reference():
-    batch = read_cfbd_lines(require_external("ncaaf_cfbd"))
-    assert_reference(closing_market_scores(batch, range(2021, 2024), "NCAAF"), 0.1858, 0.5493, 2241)
+@pytest.mark.parametrize(
+    ("role", "read", "sport", "seasons", "brier", "log_loss", "games"),
+    [
+        ("nhl_oddsportal", read_oddsportal_nhl, "NHL", range(2014, 2024), 0.2353, 0.6629, 12017),
+        ("nhl_sbro", lambda path: read_sbro_two_row(path, "NHL"), "NHL", None, 0.2363, 0.6651, 6985),
+        ("mlb_oddsportal", read_oddsportal_mlb, "MLB", range(2013, 2023), 0.2394, 0.6716, 23070),
+        ("mlb_sbro", lambda path: read_sbro_one_row(path, "MLB"), "MLB", None, 0.2407, 0.6741, 24629),
+        ("ncaab_sbro", read_movada_ncaab, "NCAAB", None, 0.1785, 0.5301, 35553),
+        ("ncaaf_cfbd", read_cfbd_lines, "NCAAF", range(2021, 2024), 0.1858, 0.5493, 2241),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_team_sport_reference(role, read, sport, seasons, brier, log_loss, games):
+    batch = read(require_external(role))
+    assert_reference(closing_market_scores(batch, seasons, sport), brier, log_loss, games)
 
 
 @pytest.mark.parametrize(

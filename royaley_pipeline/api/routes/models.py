@@ -46,23 +46,14 @@ def list_models(
     rows = registry(request).list_versions(sport=sport, bet_type=bet_type)
     if bet_type and not sport:
         rows = [row for row in rows if row.model.bet_type == bet_type]
-    return [
-        ModelVersion(
-            model_id=row.model_id,
-            name=row.name,
-            version=row.version,
-            aliases=row.aliases,
-            framework=row.framework,
-            mock=row.mock,
-            feature_set_version=row.feature_set_version,
-            data_window=row.data_window,
-            metrics=row.metrics,
-            promotion_decision=row.promotion_decision,
-            mlflow_run_id=row.run_id,
-            created_at=row.created_at,
-        )
-        for row in rows
-    ]
+    return [_model_version(row) for row in rows]
+
+
+def _model_version(row) -> ModelVersion:
+    """A registered version as the API shows it: the registry's fields by name, its ``run_id`` as
+    ``mlflow_run_id``."""
+    return ModelVersion(mlflow_run_id=row.run_id, **{name: getattr(row, name) for name in ModelVersion.model_fields
+                                                      if name != "mlflow_run_id"})
 
 
 @router.post(

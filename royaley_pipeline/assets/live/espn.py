@@ -34,7 +34,7 @@ SOURCE = LiveSource(
     name="espn",
     tables=(Table("games", "ESPN scoreboard: schedule, status, scores and venues of the day's games."),
             Table("injuries", "ESPN summaries: injury reports of the teams playing that day.")),
-    client=lambda collectors, context: collectors.espn(),
+    collector=espn,
     collect=collect,
     contract=Contract("espn_collection_contract", "Games collected, scores non-negative, reports fresh.",
                       games_problems),

@@ -121,16 +121,18 @@ class LiveSource:
     """Everything that differs between two live sources; ``live_asset`` supplies the rest.
 
     ``name`` is the middle of the asset keys and the key of ``Sport.sources`` in the registry;
-    ``client`` returns None when the source is not configured (a missing key), which is reported
-    as ``skipped`` with ``not_configured`` as the reason, never as a failure.
+    the client is None when the source is not configured (a missing key), which is reported as
+    ``skipped`` with ``not_configured`` as the reason, never as a failure.
     """
 
     name: str
     tables: tuple[Table, ...]  # the first is the one the contract checks
-    client: Callable[[CollectorsResource, AssetExecutionContext], Any]
     collect: Callable[[SportDay], None]
     contract: Contract
-    not_configured: str = ""
+    collector: Any = None
+    """The source's ``collectors/`` module: its ``client(collectors)`` builds the client unless
+    ``client`` is given, and its secret ``SETTINGS`` are what "not configured" names."""
+    client: Callable[[CollectorsResource, AssetExecutionContext], Any] | None = None
     deps: tuple[AssetKey, ...] = ()
     notes: tuple[str, ...] = ()  # metadata of the first table listing what ``collect`` noted ("none" if nothing)
     metadata: Callable[[Any], Mapping[str, Any]] = lambda client: {}  # of the closed client, e.g. its quota
@@ -142,6 +144,15 @@ class LiveSource:
     @property
     def keys(self) -> tuple[AssetKey, ...]:
         return tuple(self.key(table.name) for table in self.tables)
+
+    def build_client(self, collectors: CollectorsResource, context: AssetExecutionContext) -> Any:
+        return self.client(collectors, context) if self.client else self.collector.client(collectors)
+
+    @property
+    def not_configured(self) -> str:
+        """Why the client is None: its collector's secret variables are not set."""
+        variables = [setting.variable for setting in getattr(self.collector, "SETTINGS", ()) if setting.secret]
+        return f"{' / '.join(variables)} {'is' if len(variables) == 1 else 'are'} not set"
 
     @property
     def sports(self) -> tuple[str, ...]:
@@ -181,7 +192,7 @@ def live_asset(source: LiveSource, policy: RetryPolicy | None = None) -> AssetsD
 def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseResource,
          collectors: CollectorsResource):
     window = parse_sport_date_keys(sport_day_partitions, context.partition_keys)
-    client = source.client(collectors, context)
+    client = source.build_client(collectors, context)
     if client is None:
         context.log.warning(f"{source.not_configured}: {source.name} is skipped")
         yield from _skipped(source, context, window, f"not configured ({source.not_configured})")

@@ -18,7 +18,7 @@ from royaley_pipeline.storage.collected import store_weather, weather_targets
 def collect(run: SportDay) -> None:
     """Forecast (recent days) or archive (older days) at each outdoor venue's coordinates."""
     # "Today" is the run's own time: a replayed run in the past still uses the forecast host then.
-    archive = run.day < run_time(run.context).date() - timedelta(days=run.collectors.forecast_days_back)
+    archive = run.day < run_time(run.context).date() - timedelta(days=int(run.collectors.value("forecast_days_back")))
     rows, without_coordinates = [], []
     for game in weather_targets(run.engine, run.sport, run.day).itertuples(index=False):
         row = {"game_id": game.game_id, "source": open_meteo.SOURCE, "observed_at": game.start_time,
@@ -40,7 +40,7 @@ def collect(run: SportDay) -> None:
 SOURCE = LiveSource(
     name="open_meteo",
     tables=(Table("weather", "Open-Meteo: kick-off weather at outdoor venues (indoor games flagged)."),),
-    client=lambda collectors, context: collectors.open_meteo(),
+    collector=open_meteo,
     collect=collect,
     contract=Contract("open_meteo_collection_contract", "Weather rows present and plausible.", weather_problems),
     deps=ESPN.keys[:1],

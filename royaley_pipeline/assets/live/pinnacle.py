@@ -22,8 +22,7 @@ def collect(run: SportDay) -> None:
 SOURCE = LiveSource(
     name="pinnacle",
     tables=(Table("odds_snapshots", "Pinnacle: the sharp reference book's main lines, as snapshots."),),
-    client=lambda collectors, context: collectors.pinnacle(),
-    not_configured="PINNACLE_USERNAME / PINNACLE_PASSWORD are not set",
+    collector=pinnacle,
     collect=collect,
     contract=Contract("pinnacle_collection_contract", "Sharp snapshots present, fresh and priced.", odds_problems),
     deps=ESPN.keys[:1],

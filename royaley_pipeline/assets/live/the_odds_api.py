@@ -41,8 +41,8 @@ def _usage(client: odds_api.OddsApiClient) -> dict[str, int]:
 SOURCE = LiveSource(
     name=NAME,
     tables=(Table("odds_snapshots", "The Odds API: spreads, moneylines and totals per bookmaker, as snapshots."),),
-    client=lambda collectors, context: collectors.odds_api(known_remaining=last_remaining_quota(context)),
-    not_configured="ODDS_API_KEY is not set",
+    client=lambda collectors, context: odds_api.client(collectors, known_remaining=last_remaining_quota(context)),
+    collector=odds_api,
     collect=collect,
     contract=Contract("the_odds_api_collection_contract", "Snapshots present, fresh and priced.", odds_problems),
     deps=ESPN.keys[:1],

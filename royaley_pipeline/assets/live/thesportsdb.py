@@ -19,8 +19,7 @@ def collect(run: SportDay) -> None:
 SOURCE = LiveSource(
     name="thesportsdb",
     tables=(Table("events", "TheSportsDB: events of leagues the other feeds miss, onto shared games."),),
-    client=lambda collectors, context: collectors.sportsdb(),
-    not_configured="THESPORTSDB_API_KEY is not set",
+    collector=sportsdb,
     collect=collect,
     contract=Contract("thesportsdb_collection_contract", "Events collected, scores non-negative.", games_problems),
 )

@@ -3,6 +3,8 @@ from the sport registry, and every source reports the same metadata keys."""
 
 from __future__ import annotations
 
+import importlib
+import sys
 from dataclasses import replace
 
 import pytest
@@ -19,7 +21,6 @@ from royaley_pipeline.assets.live import (
 from royaley_pipeline.assets.live.contracts import games_problems
 from royaley_pipeline.assets.live.factory import Contract, LiveSource, SportDay, Table, live_asset
 from royaley_pipeline.collectors import espn
-from royaley_pipeline.collectors.http import ServiceClient
 from royaley_pipeline.partitions import sport_day_key
 from royaley_pipeline.resources import DatabaseResource
 from royaley_pipeline.runner import definitions
@@ -117,13 +118,54 @@ def test_a_source_without_its_key_is_skipped_with_the_same_metadata(
     assert all(check.passed for check in _checks(result))
 
 
+MIRROR_KEY = "mirror-SECRET-4242"
+# The new source's collector module, as its author would write it: its client and its settings
+# (a configurable base URL and a key), and nothing anywhere else.
+MIRROR_COLLECTOR = '''"""A feed serving ESPN-format scoreboards under its own league ids, behind a key."""
+
+from royaley_pipeline.collectors.http import ServiceClient
+from royaley_pipeline.config import SourceSetting
+
+SETTINGS = (SourceSetting("mirror_base_url", "ROYALEY_MIRROR_BASE_URL", "https://mirror.invalid/v1"),
+            SourceSetting("mirror_api_key", "MIRROR_API_KEY", secret=True))
+
+
+def client(collectors):
+    key = collectors.value("mirror_api_key")
+    if not key:
+        return None
+    return ServiceClient(source="mirror", base_url=collectors.value("mirror_base_url"), secrets=(key,),
+                         headers={"X-Key": key}, retry=collectors.retry)
+'''
+
+
+@pytest.fixture
+def mirror_collector(tmp_path, monkeypatch):
+    """``collectors/mirror.py``, a real module of the collectors package (from a folder on its path)."""
+    import royaley_pipeline.collectors as package
+    from royaley_pipeline.collectors.settings import declared_settings
+
+    (tmp_path / "mirror.py").write_text(MIRROR_COLLECTOR)
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
+    declared_settings.cache_clear()
+    yield importlib.import_module("royaley_pipeline.collectors.mirror")
+    sys.modules.pop("royaley_pipeline.collectors.mirror", None)
+    declared_settings.cache_clear()
+
+
 def test_a_spec_and_a_registry_line_are_all_a_new_source_takes(
-    database_url, collectors, httpserver, instance, monkeypatch  # noqa: F811
+    database_url, collectors, httpserver, instance, monkeypatch, mirror_collector  # noqa: F811
 ):
-    """A feed serving ESPN-format scoreboards under its own league ids: the spec below plus a
-    ``sources`` entry give a partitioned, checked asset; sports it does not list are skipped."""
+    """Three files make a source with a configurable URL and a key: its collector module (client and
+    ``SETTINGS``, above), its spec (below) and its ``sources`` entry in the registry. The settings and
+    the collectors resource find its variables; the key reaches the run as an ``EnvVar``; sports it
+    does not list are skipped; without the key it is skipped as not configured."""
     monkeypatch.setitem(SPORTS, "NFL", replace(SPORTS["NFL"], sources={**SPORTS["NFL"].sources, "mirror": "pro"}))
-    httpserver.expect_request("/mirror/pro/scores").respond_with_json(fixture_json("espn_nfl_scoreboard.json"))
+    httpserver.expect_request("/mirror/v2/pro/scores", headers={"X-Key": MIRROR_KEY}).respond_with_json(
+        fixture_json("espn_nfl_scoreboard.json"))
+    monkeypatch.setenv("ROYALEY_MIRROR_BASE_URL", httpserver.url_for("/mirror/v2"))
+    monkeypatch.setenv("MIRROR_API_KEY", MIRROR_KEY)
+    configured = make_collectors(httpserver)  # the settings read at a start, with the new variables set
 
     def collect(run: SportDay) -> None:
         fetched = run.client.get(f"{run.league}/scores", {"day": run.day.isoformat()})
@@ -133,20 +175,26 @@ def test_a_spec_and_a_registry_line_are_all_a_new_source_takes(
 
     mirror = LiveSource(
         name="mirror", tables=(Table("games", "Scoreboards of a mirror feed."),),
-        client=lambda resource, context: ServiceClient(source="mirror", base_url=httpserver.url_for("/mirror"),
-                                                       retry=resource.retry),
+        collector=mirror_collector,
         collect=collect, contract=Contract("mirror_contract", "Games collected.", games_problems),
     )
     asset = live_asset(mirror)
     assert mirror.sports == ("NFL",) and asset.keys == {AssetKey(["raw", "mirror_games"])}
-    nfl = _materialize(None, database_url, collectors, instance, assets=[asset])
+    resource_config = repr(configured._convert_to_config_dictionary())  # noqa: SLF001 - what definitions hold
+    assert "MIRROR_API_KEY" in resource_config and MIRROR_KEY not in resource_config
+    nfl = _materialize(None, database_url, configured, instance, assets=[asset])
     assert nfl.success and counts(database_url)["games"] == 3
     assert _materializations(nfl)[AssetKey(["raw", "mirror_games"])]["rows_written"] == 3
-    nba = _materialize(None, database_url, collectors, instance, assets=[asset],
+    nba = _materialize(None, database_url, configured, instance, assets=[asset],
                        partition=sport_day_key("NBA", NFL_DAY))
     metadata = _materializations(nba)[AssetKey(["raw", "mirror_games"])]
     assert metadata["sports_not_covered"] == "NBA" and metadata["rows_written"] == 0
     assert len(httpserver.log) == 1  # the NBA partition asked nothing
+    monkeypatch.delenv("MIRROR_API_KEY")
+    skipped = _materialize(None, database_url, make_collectors(httpserver), instance, assets=[asset])
+    assert _materializations(skipped)[AssetKey(["raw", "mirror_games"])]["skipped"] == (
+        "not configured (MIRROR_API_KEY is not set)")
+    assert len(httpserver.log) == 1
 
 
 def test_injuries_alone_store_the_games_they_hang_on(database_url, collectors, httpserver, instance):  # noqa: F811
