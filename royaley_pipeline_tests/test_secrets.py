@@ -34,10 +34,10 @@ from mlflow import MlflowClient
 from sqlalchemy import MetaData, create_engine, make_url, select
 
 from royaley_pipeline.alerts import AlertDeliveryError
+from royaley_pipeline.collectors.settings import declared_settings
 from royaley_pipeline.config import (
     ALERT_WEBHOOK_URL,
     API_TOKEN,
-    COLLECTOR_SECRET_VARIABLES,
     DATABASE_URL,
     MLFLOW_TRACKING_URI,
     load_settings,
@@ -78,9 +78,9 @@ def found(content: str | bytes) -> list[str]:
 
 
 def test_every_secret_the_settings_read_is_planted():
-    """A new secret variable in config.py fails here until this test plants it."""
-    assert set(PLANTED) == {DATABASE_URL, MLFLOW_TRACKING_URI, API_TOKEN, ALERT_WEBHOOK_URL,
-                            *COLLECTOR_SECRET_VARIABLES.values()}
+    """A new secret variable (in config.py, or a source's SETTINGS) fails here until this test plants it."""
+    source_secrets = {setting.variable for setting in declared_settings().values() if setting.secret}
+    assert set(PLANTED) == {DATABASE_URL, MLFLOW_TRACKING_URI, API_TOKEN, ALERT_WEBHOOK_URL, *source_secrets}
 
 
 class Webhook:
