@@ -42,6 +42,7 @@ MODEL_PIP_REQUIREMENTS = [
 SKOPS_TRUSTED_TYPES = [
     "numpy.dtype",
     "royaley_pipeline.domain.trainers.DropEmptyColumns",
+    "royaley_pipeline.domain.trainers.MissingIndicators",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.calibration._TemperatureScaling",

@@ -71,14 +71,29 @@ def _feature_sports(engine) -> list[str]:
         ).scalars())
 
 
+def _stored(sport: str):
+    """A select's filter to the stored rows of ``sport`` in the current feature set."""
+    return (SportRow.code == sport, FeatureRow.feature_set_version == FEATURE_SET_VERSION)
+
+
 def _latest_season(engine, sport: str) -> pd.DataFrame:
+    """The stored features of the sport's latest season, read alone (not the whole history: each
+    row's values are a JSON document to decode)."""
     with engine.connect() as connection:
-        season = connection.execute(
-            select(func.max(FeatureRow.season)).join(SportRow, SportRow.id == FeatureRow.sport_id)
-            .where(SportRow.code == sport, FeatureRow.feature_set_version == FEATURE_SET_VERSION)
-        ).scalar_one()
-    rows = load_features(engine, sport, FEATURE_SET_VERSION)
+        season, first_day = connection.execute(
+            select(FeatureRow.season, func.min(FeatureRow.game_date)).join(SportRow, SportRow.id == FeatureRow.sport_id)
+            .where(*_stored(sport)).group_by(FeatureRow.season).order_by(FeatureRow.season.desc()).limit(1)
+        ).one()
+    rows = load_features(engine, sport, FEATURE_SET_VERSION, start=first_day)
     return rows.loc[rows["season"] == season]
+
+
+def _stored_game_dates(engine, sport: str) -> list:
+    with engine.connect() as connection:
+        return sorted(connection.execute(
+            select(FeatureRow.game_date).join(SportRow, SportRow.id == FeatureRow.sport_id)
+            .where(*_stored(sport)).distinct()
+        ).scalars())
 
 
 @asset_check(
@@ -106,12 +121,11 @@ def features_point_in_time_spot_check(database: DatabaseResource) -> AssetCheckR
     engine = database.engine()
     mismatches, checked = [], {}
     for sport_code in _feature_sports(engine):
-        stored = load_features(engine, sport_code, FEATURE_SET_VERSION)
-        dates = sorted(stored["game_date"].dt.date.unique())
+        dates = _stored_game_dates(engine, sport_code)
         day = dates[max(0, len(dates) - 1 - SPOT_CHECK_DATES_BACK)]
         recomputed = build_feature_matrix(sport=get_sport(sport_code), **load_feature_inputs(engine, sport_code, end=day))
         recomputed = recomputed.loc[pd.to_datetime(recomputed["game_date"]).dt.date == day].set_index("game_id")
-        on_day = stored.loc[stored["game_date"].dt.date == day].set_index("game_id")
+        on_day = load_features(engine, sport_code, FEATURE_SET_VERSION, day, day).set_index("game_id")
         columns = [c for c in PROFILED_COLUMNS if c in on_day and c in recomputed]
         for column in columns:
             left = pd.to_numeric(on_day[column], errors="coerce")

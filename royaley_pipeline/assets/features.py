@@ -113,7 +113,7 @@ def record_later_months(context: AssetExecutionContext, sport: str, recomputed: 
     later = recomputed.loc[recomputed["game_date"] > pd.Timestamp(end)]
     if later.empty:
         return 0
-    keys = sorted({sport_month_key(sport, month) for month in month_starts(later["game_date"])})
+    keys = sorted(sport_month_key(sport, month) for month in month_starts(later["game_date"]).unique())
     for key, rows in rows_by_partition(later, keys).items():
         context.log_event(AssetMaterialization(
             asset_key=context.asset_key,

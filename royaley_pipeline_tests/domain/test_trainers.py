@@ -71,3 +71,24 @@ def test_the_elo_baseline_is_a_real_fitted_model_on_one_column(league):
     assert np.allclose(result.model.predict_proba(frame), result.model.predict_proba(shifted))
     # The baseline column is also scored as the Elo-only baseline on the same games.
     assert np.isfinite(result.season_metrics["baseline_log_loss"]).all()
+
+
+def test_a_value_almost_never_missing_in_training_does_not_swing_a_prediction_when_missing():
+    """Train/serve skew seen in the replay: the opening spread exists for nearly every historical
+    game (nfelo) and for no live one. Its missing-value indicator, almost constant in training,
+    must not be standardised into a huge input: the prediction of a game without it stays where
+    the median-imputed game would be, not at 0.95."""
+    rng = np.random.default_rng(7)
+    n = 2000
+    gap = rng.normal(0.0, 1.0, n)
+    frame = pd.DataFrame({"strength_gap": gap, "opening_spread_home": -3.0 * gap + rng.normal(0.0, 1.0, n)})
+    outcomes = (rng.random(n) < 1 / (1 + np.exp(-gap))).astype(int)
+    frame.loc[0, "opening_spread_home"] = np.nan  # the one game without an opener: a home win
+    outcomes[0] = 1
+    for C in (0.01, 0.1, 1.0):
+        model = SklearnTrainer("logistic", C=C).build().fit(frame, outcomes)
+        served = frame.iloc[1:200].copy()
+        imputed = served.assign(opening_spread_home=float(frame["opening_spread_home"].median()))
+        served["opening_spread_home"] = np.nan
+        shift = model.predict_proba(served)[:, 1] - model.predict_proba(imputed)[:, 1]
+        assert np.abs(shift).max() < 0.05, f"C={C}: a missing opener moved a prediction by {np.abs(shift).max():.2f}"
