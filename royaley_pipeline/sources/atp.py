@@ -8,10 +8,14 @@ three things are estimated here and flagged ``start_time_estimated``:
 * which player is "home": a hash of the match id decides, deterministically, so that the label
   is not always the first-listed (winning) player and a reload gives the same order.
 
-Scores are sets won. Retirements and defaults count completed sets only, so the winner may show
-no more sets than the loser: ``winner_side`` says who won and ``completion`` how
-("completed", "retired", "default", "walkover"). Walkovers are kept as final with NaN scores,
-since no tennis was played but the draw advanced. The season is the calendar year of the
+Scores are sets won; ``winner_side`` says who won and ``completion`` how ("completed",
+"retired", "default", "walkover"). Retirements and defaults count completed sets, and when the
+winner was not ahead in sets (``6-7(5) 2-1 RET``) the winner is credited one set more than the
+loser (``credit_retired_winner``), so that the stored score, and the label and Elo update drawn
+from it, name the player who advanced: a retired match is settled as won, as the reference
+market scores count it. Walkovers are kept as final with NaN scores, since no tennis was played
+but the draw advanced: no label, no rating change. Counts go to the batch's ``quirks``
+(``walkover``, ``retired``, ``retired_winner_credited_a_set``). The season is the calendar year of the
 tournament's first week's end, so events starting on 31 December belong to the new season.
 """
 
@@ -28,6 +32,7 @@ import pandas as pd
 
 from royaley_pipeline.sources.errors import SourceRecordError, shown
 from royaley_pipeline.sources.frames import TEXT_LIMITS, SourceBatch, empty_players
+from royaley_pipeline.sources.league import Quirks
 from royaley_pipeline.sources.parsing import (
     DateBound,
     check_lengths,
@@ -83,6 +88,7 @@ PLAYER_COLUMNS = ("player_id", "name_first", "name_last", "hand", "dob", "ioc", 
 SET_PATTERN = re.compile(r"^(\d+)-(\d+)(\(\d+\))?$|^\[(\d+)-(\d+)\]$")
 WALKOVER_SCORES = {"W/O", "WALKOVER"}
 RETIRED_TOKENS = {"RET": "retired", "DEF": "default", "DEF.": "default"}
+ENDED_EARLY = ("retired", "default")
 
 
 def read_atp_matches(
@@ -97,7 +103,8 @@ def read_atp_matches(
     buffer, whose origin ``label`` names in errors)."""
     if isinstance(paths, (str, PathLike, io.IOBase)):
         paths = [paths]
-    files = [_read_match_file(path, start, end, label) for path in paths]
+    quirks = Quirks()
+    files = [_read_match_file(path, start, end, label, quirks) for path in paths]
     games = pd.concat([games for games, _ in files if len(games)], ignore_index=True) if files else None
     if games is None or games.empty:
         return SourceBatch()
@@ -112,11 +119,11 @@ def read_atp_matches(
     players = _latest_player_rows(pd.concat([rows for _, rows in files], ignore_index=True))
     if players_path is not None:
         players = _players_from_file(players_path, players["source_player_id"], fallback=players)
-    return SourceBatch(games=games, players=players)
+    return SourceBatch(games=games, players=players, quirks=quirks.as_dict())
 
 
 def _read_match_file(
-    path: str | PathLike[str], start: DateBound, end: DateBound, label: str | None = None
+    path: str | PathLike[str], start: DateBound, end: DateBound, label: str | None, quirks: Quirks
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     source = f"{SOURCE} {label or path}"
     raw = read_text_csv(path, source)
@@ -127,7 +134,7 @@ def _read_match_file(
     check_lengths(raw, {column: TEXT_LIMITS[stored] for column, stored in MATCH_TEXT.items()}, source, KEY)
     match_dates = estimate_match_dates(raw, source)
     selected = raw[within_dates(match_dates, start, end)]
-    games = validate_atp_matches(selected, match_dates[selected.index], source)
+    games = validate_atp_matches(selected, match_dates[selected.index], source, quirks)
     return games, _player_rows(selected, games)
 
 
@@ -143,8 +150,10 @@ def estimate_match_dates(raw: pd.DataFrame, source: str) -> pd.Series:
     return tourney_dates + pd.to_timedelta(days, unit="D")
 
 
-def validate_atp_matches(raw: pd.DataFrame, match_dates: pd.Series, source: str) -> pd.DataFrame:
+def validate_atp_matches(raw: pd.DataFrame, match_dates: pd.Series, source: str,
+                         quirks: Quirks | None = None) -> pd.DataFrame:
     """Games-contract rows for the given match rows, with players in hash-decided order."""
+    quirks = Quirks() if quirks is None else quirks
     if raw.empty:
         return pd.DataFrame()
     reject_first(raw[KEY].duplicated(), raw, KEY, source, "match_num", "match appears twice")
@@ -163,6 +172,11 @@ def validate_atp_matches(raw: pd.DataFrame, match_dates: pd.Series, source: str)
         index=raw.index,
         columns=["winner_sets", "loser_sets", "completion"],
     )
+    quirks.note("walkover", (sets["completion"] == "walkover").sum())
+    quirks.note("retired", sets["completion"].isin(ENDED_EARLY).sum())
+    sets["winner_sets"], sets["loser_sets"], credited = credit_retired_winner(
+        sets["winner_sets"], sets["loser_sets"], sets["completion"])
+    quirks.note("retired_winner_credited_a_set", credited.sum())
     tourney_dates = to_date(raw, "tourney_date", source, KEY, "%Y%m%d")
     winner_home = raw[KEY].map(winner_is_home)
     start_times = (match_dates + FIRST_START + raw["round"].map(ROUND_ORDER) * ROUND_STEP).dt.tz_localize(
@@ -204,6 +218,16 @@ def validate_atp_matches(raw: pd.DataFrame, match_dates: pd.Series, source: str)
         index=raw.index,
     )
     return games
+
+
+def credit_retired_winner(
+    winner_sets: pd.Series, loser_sets: pd.Series, completion: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Sets with the winner of a retired or defaulted match credited one set more than the loser
+    when not already ahead, and which matches were credited; other matches are unchanged."""
+    credited = completion.isin(ENDED_EARLY) & ~(winner_sets > loser_sets)
+    loser = loser_sets.where(~credited, loser_sets.fillna(0))
+    return winner_sets.where(~credited, loser + 1), loser, credited
 
 
 def winner_is_home(match_id: str) -> bool:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from royaley_pipeline.domain.odds import decimal_to_american
-from royaley_pipeline.sources.atp import winner_is_home
+from royaley_pipeline.sources.atp import ENDED_EARLY, credit_retired_winner, winner_is_home
 from royaley_pipeline.sources.frames import CLOSING_LINE_LEAD, SourceBatch, empty_odds, odds_for_sides
 from royaley_pipeline.sources.league import Quirks, lenient_price
 from royaley_pipeline.sources.parsing import (
@@ -112,14 +112,11 @@ def read_tennis_data(location: str | PathLike[str], tour: str, *, start: DateBou
     matches["completion"] = comment.map(COMPLETION)
     walkover = matches["completion"] == "walkover"
     quirks.note("walkover", walkover.sum())
-    quirks.note("retired", matches["completion"].isin(["retired", "default"]).sum())
-    matches["winner_sets"] = to_number(raw, "Wsets", source, KEY).where(~walkover)
-    ended_early = matches["completion"].isin(["retired", "default"])
-    behind = ended_early & ~(matches["winner_sets"] > to_number(raw, "Lsets", source, KEY))
-    quirks.note("retired_winner_credited_a_set", behind.sum())
-    loser_sets = to_number(raw, "Lsets", source, KEY).where(~walkover)
-    matches["loser_sets"] = loser_sets.where(~behind, loser_sets.fillna(0))
-    matches.loc[behind, "winner_sets"] = matches.loc[behind, "loser_sets"] + 1
+    quirks.note("retired", matches["completion"].isin(ENDED_EARLY).sum())
+    matches["winner_sets"], matches["loser_sets"], credited = credit_retired_winner(
+        to_number(raw, "Wsets", source, KEY).where(~walkover), to_number(raw, "Lsets", source, KEY).where(~walkover),
+        matches["completion"])
+    quirks.note("retired_winner_credited_a_set", credited.sum())
     for prefix, book in BOOKS.items():
         for side, letter in (("winner", "W"), ("loser", "L")):
             column = f"{prefix}{letter}"

@@ -77,6 +77,29 @@ def test_parse_score(score, expected):
     assert parse_score(score, "src", "match x") == expected
 
 
+def test_retirements_are_won_by_the_winner_and_walkovers_are_void(batch, raw_sample, tmp_path):
+    from royaley_pipeline.domain.labels import labels
+
+    games = batch.games
+    ended_early = games[games["completion"].isin(["retired", "default"])]
+    lines = pd.DataFrame({"game_id": games["source_game_id"], "closing_spread_home": np.nan, "closing_total": np.nan})
+    graded = labels(games.assign(game_id=games["source_game_id"]), lines).set_index("game_id")["home_win"]
+    home_won = graded[ended_early["source_game_id"]].to_numpy()
+    assert len(ended_early) > 500 and (home_won == (ended_early["winner_side"] == "home")).all()
+    assert graded[games.loc[games["completion"] == "walkover", "source_game_id"]].isna().all()
+    assert batch.quirks["walkover"] == 147
+    assert batch.quirks["retired"] == len(ended_early)
+    assert 0 < batch.quirks["retired_winner_credited_a_set"] < len(ended_early)
+    # one file's row: the loser led by a set when the opponent retired
+    sample = raw_sample.head(2).copy()
+    sample.loc[sample.index[0], "score"] = "6-7(5) 2-1 RET"
+    one = read_atp_matches(write(tmp_path, sample))
+    retired = one.games.iloc[0]
+    winner, loser = ("home", "away") if retired["winner_side"] == "home" else ("away", "home")
+    assert (retired[f"{winner}_score"], retired[f"{loser}_score"]) == (2.0, 1.0)
+    assert one.quirks == {"retired": 1, "retired_winner_credited_a_set": 1}
+
+
 def test_walkover_scores():
     for score in ("W/O", "Walkover"):
         winner, loser, completion = parse_score(score, "src", "match x")
