@@ -177,22 +177,47 @@ def cost_table(database_url: str, max_runtime: int, scratch: Path) -> str:
 # --- quality --------------------------------------------------------------------------------------------
 
 
-def quality_rows(sport: str, scratch: Path) -> list[list]:
-    from royaley_pipeline.domain.trainers import SklearnTrainer
-    from royaley_pipeline.reports import comparison_on_same_games
+def quality_rows(sport: str, scratch: Path, bet_types: list[str] | None = None) -> tuple[list[list], list[list]]:
+    """Quality rows (model, market, Elo on the same games) and backtest rows by tier, per bet type.
 
-    first, last, bet_type = QUALITY[sport]
+    The sport is ingested and its features built once; each bet type is then walked forward on
+    that matrix. Timings and the process's peak resident memory so far go to stderr.
+    """
+    import resource
+
+    from royaley_pipeline.domain.backtest import backtest
+    from royaley_pipeline.domain.trainers import SklearnTrainer
+    from royaley_pipeline.reports import betting_frame, comparison_on_same_games
+
+    first, last, default_bet_type = QUALITY[sport]
     started = time.perf_counter()
     database_url = fill_database(scratch / sport, sport, last)
     ingested = time.perf_counter()
     matrix = feature_matrix(database_url, sport, last)
-    result = walk_forward(matrix, bet_type, SklearnTrainer("logistic", search=True), first)
-    print(f"{sport}: ingest {ingested - started:.0f} s, features + walk-forward {time.perf_counter() - ingested:.0f} s, "
-          f"{len(matrix)} games", file=sys.stderr)
-    table = comparison_on_same_games(result.out_of_fold)
-    return [[f"{sport} {bet_type} {first}–{last}", row["forecast"], f"{row['brier']:.4f}", f"{row['log_loss']:.4f}",
-             f"{row['auc']:.4f}", f"{row['accuracy']:.2%}", f"{row['ece']:.4f}", row["n"]]
-            for row in table.to_dict("records")]
+    featured = time.perf_counter()
+    print(f"{sport}: ingest {ingested - started:.0f} s, features {featured - ingested:.0f} s, {len(matrix)} games",
+          file=sys.stderr)
+    quality, bets = [], []
+    for bet_type in bet_types or [default_bet_type]:
+        trained = time.perf_counter()
+        result = walk_forward(matrix, bet_type, SklearnTrainer("logistic", search=True), first)
+        if os.environ.get("ROYALEY_BENCH_KEEP"):  # the forecasts, to re-report without re-training
+            result.out_of_fold.to_parquet(Path(os.environ["ROYALEY_BENCH_KEEP"]) / f"{sport}_{bet_type}_oof.parquet")
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{sport} {bet_type}: walk-forward {time.perf_counter() - trained:.0f} s, "
+              f"total so far {time.perf_counter() - started:.0f} s, peak RSS so far {peak_mb:,.0f} MB",
+              file=sys.stderr)
+        label = f"{sport} {bet_type} {first}–{last}"
+        quality += [[label, row["forecast"], f"{row['brier']:.4f}", f"{row['log_loss']:.4f}", f"{row['auc']:.4f}",
+                     f"{row['accuracy']:.2%}", f"{row['ece']:.4f}", row["n"]]
+                    for row in comparison_on_same_games(result.out_of_fold).to_dict("records")]
+        priced = betting_frame(bet_type, result.out_of_fold, matrix).dropna(
+            subset=["event_decimal_odds", "other_decimal_odds"])
+        if len(priced):
+            bets += [[label, row["tiers"], row["bets"], f"{row['hit_rate']:.2%}", f"{row['flat_units']:+.1f}",
+                      f"{row['flat_roi']:+.2%}", f"{row['kelly_roi']:+.2%}"]
+                     for row in backtest(priced).summary.to_dict("records")]
+    return quality, bets
 
 
 def main() -> None:
@@ -206,6 +231,8 @@ def main() -> None:
     parser.add_argument("--database-url", help="an NFL database the pipeline already filled (skips ingestion)")
     parser.add_argument("--sports", default=DEFAULT_QUALITY_SPORTS,
                         help=f"comma-separated sports for the quality table, of {', '.join(QUALITY)}")
+    parser.add_argument("--bet-types", help="comma-separated bet types to walk forward per sport "
+                        "(default: the sport's bet type in QUALITY); the sport is ingested once for all")
     arguments = parser.parse_args()
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
     if arguments.train_one:
@@ -224,12 +251,21 @@ def main() -> None:
             print(cost_table(database_url, arguments.max_runtime, scratch))
             print()
         if not arguments.skip_quality:
-            rows = [row for sport in arguments.sports.split(",") for row in quality_rows(sport.strip().upper(), scratch)]
+            bet_types = arguments.bet_types.split(",") if arguments.bet_types else None
+            quality, bets = [], []
+            for sport in arguments.sports.split(","):
+                sport_quality, sport_bets = quality_rows(sport.strip().upper(), scratch, bet_types)
+                quality, bets = quality + sport_quality, bets + sport_bets
             print(machine_header("Walk-forward quality on the same games: model vs closing market vs Elo baseline"))
             print()
             print(markdown_table(["sport, bet type, seasons", "forecast", "Brier", "log loss", "AUC", "accuracy",
-                                  "ECE", "games"], rows))
-
+                                  "ECE", "games"], quality))
+            print()
+            print("Backtest of the walk-forward forecasts at the closing price, by signal tier "
+                  "(flat 1 unit per bet; Kelly = quarter Kelly capped at 5 %):")
+            print()
+            print(markdown_table(["sport, bet type, seasons", "tiers", "bets", "hit rate", "flat units", "flat ROI",
+                                  "Kelly ROI"], bets))
 
 if __name__ == "__main__":
     sys.exit(main())
