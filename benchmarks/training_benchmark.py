@@ -9,9 +9,12 @@ into a temporary SQLite database, features built exactly as the features asset b
    Elo baseline (`--mock`) is the naive reference every ratio is taken against.
 2. quality: the production sklearn trainer (logistic, inner-fold search) walk-forward by season
    (NFL moneyline 2015–2024, NBA 2015–2023 by default; ``--sports`` for the others, ``QUALITY``),
-   next to the de-vigged closing market and the Elo-only baseline, all scored on the same games.
+   next to the de-vigged closing market and the Elo-only baseline, all scored on the same games,
+   and the backtest by signal tier of those forecasts at the closing price (the model asset's
+   ``backtest``). ``--bet-types`` walks several bet types forward on one ingest of each sport.
 
     python benchmarks/training_benchmark.py [--max-runtime 10] [--skip-quality] [--skip-cost] [--sports NHL,MLB]
+        [--bet-types moneyline,spread,total]
 """
 
 from __future__ import annotations
