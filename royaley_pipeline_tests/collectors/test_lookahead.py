@@ -22,6 +22,7 @@ from royaley_pipeline.partitions import sport_day_key
 from royaley_pipeline.replay.history import history_files, load_replay_history
 from royaley_pipeline.replay.service import ReplayClock, ReplayServer, build_app, replay_environment
 from royaley_pipeline.resources import DatabaseResource, PathsResource
+from royaley_pipeline.run_clock import AS_OF_TAG
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.games import load_games
 from royaley_pipeline.storage.models import GameRow, OddsSnapshotRow
@@ -51,15 +52,16 @@ def instance(tmp_path):
         yield instance
 
 
-def collect(day: date, lookahead: int, replay, database_url, instance, monkeypatch):
-    """The collection of ``day`` at its 04:00 tick with ``lookahead`` days."""
+def collect(day: date, lookahead: int, replay, database_url, instance, monkeypatch, at: date | None = None):
+    """The collection of ``day`` at the 04:00 tick of ``at`` (``day`` by default) with ``lookahead`` days."""
     _, clock, environment = replay
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    clock.set(four_am(day))
+    now = four_am(at or day)
+    clock.set(now)
     collectors = collectors_from_settings(load_settings(), collection_lookahead_days=str(lookahead))
     result = materialize(COLLECTION, partition_key=sport_day_key("NFL", day), instance=instance,
-                         raise_on_error=False,
+                         raise_on_error=False, tags={AS_OF_TAG: now.isoformat()},
                          resources={"database": DatabaseResource(url=database_url), "collectors": collectors})
     assert result.success
     return result
@@ -101,6 +103,9 @@ def test_a_game_seen_on_the_days_before_it_has_its_first_snapshot_as_opener(
     history, _, _ = replay
     expected_sunday = set(history.games.loc[history.games["game_date"] == SUNDAY, "espn_id"])
 
+    wednesday = collect(date(2024, 10, 2), 6, replay, database_url, instance, monkeypatch, at=THURSDAY)
+    assert collected_through(wednesday) == "2024-10-02"  # yesterday's finals: that day only
+    assert snapshots_of(database_url, SUNDAY).empty
     thursday = collect(THURSDAY, 6, replay, database_url, instance, monkeypatch)
     assert collected_through(thursday) == "2024-10-09"
     seen = snapshots_of(database_url, SUNDAY)

@@ -16,7 +16,8 @@ Every materialisation carries the same metadata keys, whatever the source: ``tab
 plus the partition's ``sports``, ``first_date`` and ``last_date``, and ``collected_through``: the
 last slate day the run fetched, later than ``last_date`` for a source that ``looks_ahead`` (the
 schedule and odds of the next ``collection_lookahead_days`` days, stored with the partition's;
-``rows_written`` counts them too).
+``rows_written`` counts them too). Only a day that is today or later by the run's clock looks
+ahead: yesterday's finals, or a backfill, are collected as they were.
 """
 
 
@@ -53,10 +54,11 @@ from royaley_pipeline.assets.catalog import (
     schema_metadata,
 )
 from royaley_pipeline.assets.failures import bad_records_fail_without_retry
-from royaley_pipeline.collectors.common import lookahead_days
+from royaley_pipeline.collectors.common import lookahead_days, slate_date
 from royaley_pipeline.collectors.settings import CollectorsResource
 from royaley_pipeline.partitions import SportDateWindow, parse_sport_date_keys, sport_day_partitions
 from royaley_pipeline.resources import DatabaseResource
+from royaley_pipeline.run_clock import run_time
 from royaley_pipeline.sources.frames import SourceBatch, validate_batch
 from royaley_pipeline.sports import SPORTS, get_sport
 from royaley_pipeline.storage.collected import count_collected, store_collected
@@ -207,7 +209,7 @@ def live_asset(source: LiveSource, policy: RetryPolicy | None = None) -> AssetsD
 def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseResource,
          collectors: CollectorsResource):
     window = parse_sport_date_keys(sport_day_partitions, context.partition_keys)
-    lookahead = source.lookahead(collectors)
+    lookahead, today = source.lookahead(collectors), slate_date(run_time(context))
     client = source.build_client(collectors, context)
     if client is None:
         context.log.warning(f"{source.not_configured}: {source.name} is skipped")
@@ -215,6 +217,7 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
         return
     engine = database.engine()
     written, notes, warnings, not_covered = Counter(), {name: set() for name in source.notes}, [], []
+    through = window.end
     try:
         with bad_records_fail_without_retry():
             for sport, day in _sport_days(window):
@@ -223,7 +226,8 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
                     not_covered.append(sport)
                     continue
                 sport_day = SportDay(context, engine, client, collectors, sport, day, league, source.name,
-                                     lookahead=lookahead)
+                                     lookahead=lookahead if day >= today else 0)
+                through = max(through, sport_day.through)
                 source.collect(sport_day)
                 context.log.info(f"{source.name} {sport} {day}: {dict(sport_day.written)}")
                 written.update(sport_day.written)
@@ -233,7 +237,7 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
     finally:
         client.close()
     quota = source.quota_remaining(client)
-    common = {**_window_metadata(window, lookahead), "skipped": "none",
+    common = {**_window_metadata(window), "collected_through": str(through), "skipped": "none",
               "sports_not_covered": ", ".join(sorted(set(not_covered))) or "none",
               "quota_remaining": NO_QUOTA if quota is None else quota}
     for index, table in enumerate(source.tables):
@@ -253,9 +257,9 @@ def _sport_days(window: SportDateWindow):
     return [(sport, day) for sport in window.sports for day in window.days()]
 
 
-def _window_metadata(window: SportDateWindow, lookahead: int = 0) -> dict[str, str]:
+def _window_metadata(window: SportDateWindow) -> dict[str, str]:
     return {"sports": ", ".join(window.sports), "first_date": str(window.start), "last_date": str(window.end),
-            "collected_through": str(window.end + timedelta(days=lookahead))}
+            "collected_through": str(window.end)}
 
 
 def _skipped(source: LiveSource, context: AssetExecutionContext, window: SportDateWindow, reason: str):
