@@ -236,6 +236,8 @@ def main() -> None:
     rows, nfl_home = [], workspace / "replay-NFL"
     for sport, start, days in (("NFL", args.nfl_start, args.nfl_days), ("NBA", args.nba_start, args.nba_days))[
             : 0 if args.reuse else 2]:
+        if days < 1:  # e.g. --nba-days 0: that sport is not replayed
+            continue
         home, measured, per_day, counts = daily_cycle(sport, start, days, args.history_from, workspace)
         nfl_home = home if sport == "NFL" else nfl_home
         for day, row in per_day.iterrows():

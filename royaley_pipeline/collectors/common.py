@@ -7,9 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from royaley_pipeline.config import SourceSetting
 from royaley_pipeline.sources.frames import GAME_COLUMNS, ODDS_COLUMNS, conform
 
 SLATE_TIMEZONE = ZoneInfo("America/New_York")  # US slates: a game's date is its Eastern date
+LOOKAHEAD_VARIABLE = "ROYALEY_COLLECTION_LOOKAHEAD_DAYS"
+MAX_LOOKAHEAD_DAYS = 14
+# A day's collection of schedules and odds also covers the next N days, so a game is seen on the
+# days before it (its first snapshot is its opener, as in the history); 0 = that day only.
+SETTINGS = (SourceSetting("collection_lookahead_days", LOOKAHEAD_VARIABLE, "6"),)
 
 EVENT_ODDS_COLUMNS = {
     "sport": "object",
@@ -43,10 +49,18 @@ def frame_of(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
     return frame
 
 
-def slate_window(day: date) -> tuple[datetime, datetime]:
-    """UTC bounds of a slate day (midnight to midnight US Eastern)."""
+def lookahead_days(text: str) -> int:
+    """The look-ahead setting's value, checked: a whole number of days from 0 to 14."""
+    if not text.strip().isdigit() or int(text) > MAX_LOOKAHEAD_DAYS:
+        raise ValueError(f"{LOOKAHEAD_VARIABLE}={text!r} is not a number of days from 0 to {MAX_LOOKAHEAD_DAYS}")
+    return int(text)
+
+
+def slate_window(day: date, lookahead: int = 0) -> tuple[datetime, datetime]:
+    """UTC bounds of a slate day (midnight to midnight US Eastern), stretched over the ``lookahead``
+    days after it."""
     start = datetime.combine(day, time(0), SLATE_TIMEZONE)
-    end = start + timedelta(days=1)
+    end = datetime.combine(day + timedelta(days=1 + lookahead), time(0), SLATE_TIMEZONE)
     return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
 
 

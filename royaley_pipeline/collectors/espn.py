@@ -1,6 +1,7 @@
 """ESPN's public scoreboard and summary JSON: schedule, status, scores, venues and injuries.
 
-No key; the league path (``football/nfl``) is the sport registry's. ``/{sport}/{league}/scoreboard?dates=YYYYMMDD`` lists a day's events; each event has one
+No key; the league path (``football/nfl``) is the sport registry's. ``/{sport}/{league}/scoreboard?dates=YYYYMMDD`` lists a day's events
+(``dates=YYYYMMDD-YYYYMMDD`` those of a range of days); each event has one
 competition with two competitors (``homeAway``), a status (``type.state`` pre/in/post and
 ``type.completed``) and a venue (``fullName``, ``indoor``). ``/summary?event=ID`` adds
 ``injuries``: per team, players with a ``status`` such as "Out" or "Questionable".
@@ -36,8 +37,12 @@ class EspnClient(ServiceClient):
     def __init__(self, base_url: str = DEFAULT_BASE_URL, **options) -> None:
         super().__init__(source=SOURCE, base_url=base_url, **options)
 
-    def fetch_scoreboard(self, sport: str, day: date) -> Fetched:
-        return self.get(f"{get_sport(sport).league(SOURCE)}/scoreboard", {"dates": day.strftime("%Y%m%d")})
+    def fetch_scoreboard(self, sport: str, day: date, through: date | None = None) -> Fetched:
+        """The events of ``day``, or of ``day`` to ``through`` (both included) when it is later."""
+        dates = day.strftime("%Y%m%d")
+        if through is not None and through > day:
+            dates += f"-{through:%Y%m%d}"
+        return self.get(f"{get_sport(sport).league(SOURCE)}/scoreboard", {"dates": dates})
 
     def fetch_summary(self, sport: str, event_id: str) -> Fetched:
         return self.get(f"{get_sport(sport).league(SOURCE)}/summary", {"event": event_id})

@@ -67,8 +67,9 @@ class OddsApiClient(ServiceClient):
         """Quota units one odds call costs: markets × regions (documented pricing)."""
         return len(MARKETS) * len(self.regions.split(","))
 
-    def fetch_odds(self, sport: str, day: date) -> Fetched:
-        start, end = slate_window(day)
+    def fetch_odds(self, sport: str, day: date, lookahead: int = 0) -> Fetched:
+        """Events starting on ``day`` or the ``lookahead`` days after it: one call, one price."""
+        start, end = slate_window(day, lookahead)
         path = f"v4/sports/{get_sport(sport).league(SOURCE)}/odds"
         params = {
             "regions": self.regions,

@@ -33,6 +33,8 @@ from dagster import (
     build_sensor_context,
 )
 
+from royaley_pipeline.collectors.common import lookahead_days
+from royaley_pipeline.collectors.settings import collectors_from_settings
 from royaley_pipeline.config import PACKAGE_DATA, load_settings
 from royaley_pipeline.errors import BadRequest
 from royaley_pipeline.launch import Origin, run_config, run_tags, training_config
@@ -221,7 +223,13 @@ class DailyLoop:
         for schedule_name, at in DAILY_TICKS:
             self.tick(schedule_name, datetime.combine(day, at, self.zone))
 
-    def tick(self, schedule_name: str, when: datetime) -> None:
+    def warm_up(self, day: date) -> None:
+        """The collection tick of a day before the stretch, sensors not yet on: the pipeline had been
+        collecting before the replay starts, so the stretch's first games were seen (and priced) on
+        the days before them, as a running deployment's are (``collection_lookahead_days``)."""
+        self.tick("daily_collection_schedule", datetime.combine(day, DAILY_TICKS[0][1], self.zone), settle=False)
+
+    def tick(self, schedule_name: str, when: datetime, settle: bool = True) -> None:
         """Evaluate one schedule at ``when``, run what it asks for, then settle the sensors."""
         self._moment = pd.Timestamp(when).tz_convert("UTC")
         schedule = self.definitions.resolve_schedule_def(schedule_name)
@@ -231,7 +239,8 @@ class DailyLoop:
         self.progress(f"{when:%Y-%m-%d %H:%M} {schedule_name}: {len(requests)} run(s)")
         for request in requests:
             self._execute(schedule_name, schedule.job_name, request)
-        self._settle_sensors()
+        if settle:
+            self._settle_sensors()
 
     def _next_moment(self) -> pd.Timestamp:
         moment = self._moment
@@ -323,14 +332,19 @@ def run_replay(plan: ReplayPlan, progress: Callable[[str], None] = print) -> Rep
     settings = load_settings()
     source_data = settings.source_data_path if Path(settings.source_data_path).is_dir() else PACKAGE_DATA
     files = history_files(settings)
-    # One day after the stretch: the last day's finals are collected (and settled) that morning.
-    history = load_replay_history(files, plan.sport, plan.start, plan.end + timedelta(days=1))
+    # The collection ticks of the look-ahead days before the stretch warm it up (``DailyLoop.warm_up``);
+    # the service serves from the day before the first tick (whose finals that tick collects) to the
+    # day after the stretch (the last day's finals are collected, and settled, that morning).
+    lookahead = lookahead_days(collectors_from_settings(settings).value("collection_lookahead_days"))
+    warm_up = [plan.start - timedelta(days=offset) for offset in range(lookahead, 0, -1)]
+    first_tick_day = warm_up[0] if warm_up else plan.start
+    history = load_replay_history(files, plan.sport, first_tick_day - timedelta(days=1), plan.end + timedelta(days=1))
     in_stretch = history.games["game_date"].between(plan.start, plan.end)
     if not in_stretch.any():
         raise ReplayError(f"no {plan.sport} games between {plan.start} and {plan.end} in the bundled history")
     prepare_home(plan.home)
     cut_source, cut_nfelo = cut_history(plan, Path(source_data), settings.nfelo_path)
-    first_tick = datetime.combine(plan.start, time(0), ZoneInfo("UTC"))
+    first_tick = datetime.combine(first_tick_day, time(0), ZoneInfo("UTC"))
     clock = ReplayClock(first_tick)
     with ReplayServer(build_app({plan.sport: history}, clock)) as server:
         with patched_environment(environment_for(plan, cut_source, cut_nfelo, server.base_url)):
@@ -345,6 +359,8 @@ def run_replay(plan: ReplayPlan, progress: Callable[[str], None] = print) -> Rep
                 replay_settings = load_settings()
                 definitions = build_definitions(replay_settings)
                 loop = DailyLoop(definitions, instance, clock, replay_settings.schedule_timezone, progress)
+                for day in warm_up:
+                    loop.warm_up(day)
                 loop.start_sensors()
                 for offset in range(plan.days + 1):
                     day = plan.start + timedelta(days=offset)

@@ -49,9 +49,12 @@ def _score(value: float) -> str:
 
 # --- ESPN -------------------------------------------------------------------------------------------
 
-def espn_scoreboard(history: ReplayHistory, sport: str, day: date, now: pd.Timestamp) -> dict:
-    """``/{league}/scoreboard?dates=YYYYMMDD``: the slate of ``day`` with each game's state at ``now``."""
-    games = history.games[(history.games["sport"] == sport) & (history.games["game_date"] == day)]
+def espn_scoreboard(history: ReplayHistory, sport: str, day: date, now: pd.Timestamp,
+                    through: date | None = None) -> dict:
+    """``/{league}/scoreboard?dates=YYYYMMDD[-YYYYMMDD]``: the slate of ``day`` (to ``through``) with
+    each game's state at ``now`` (a game not yet over is scheduled, without a score)."""
+    last = through or day
+    games = history.games[(history.games["sport"] == sport) & history.games["game_date"].between(day, last)]
     events = [_espn_event(game, now) for game in games.itertuples(index=False)]
     league = get_sport(sport).league(espn.SOURCE)
     return {"leagues": [{"abbreviation": sport, "slug": league.split("/")[1]}], "day": {"date": day.isoformat()},

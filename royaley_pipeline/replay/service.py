@@ -87,10 +87,14 @@ def build_app(histories: dict[str, ReplayHistory], clock: ReplayClock, quota: Od
         if sport not in histories:
             return _json({"code": 404, "message": f"no such league {group}/{league}"}, 404)
         try:
-            day = datetime.strptime(dates, "%Y%m%d").date()
+            day, _, through = dates.partition("-")
+            first = datetime.strptime(day, "%Y%m%d").date()
+            last = datetime.strptime(through, "%Y%m%d").date() if through else first
         except ValueError:
-            return _json({"code": 400, "message": f"dates must be YYYYMMDD, got {dates!r}"}, 400)
-        return _json(feeds.espn_scoreboard(histories[sport], sport, day, clock.now()))
+            return _json({"code": 400, "message": f"dates must be YYYYMMDD or YYYYMMDD-YYYYMMDD, got {dates!r}"}, 400)
+        if last < first:
+            return _json({"code": 400, "message": f"dates {dates!r} end before they start"}, 400)
+        return _json(feeds.espn_scoreboard(histories[sport], sport, first, clock.now(), last))
 
     @app.get("/espn/{group}/{league}/summary")
     def espn_summary(group: str, league: str, event: str = Query(...)):

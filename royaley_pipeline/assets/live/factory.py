@@ -13,7 +13,11 @@ one source, or any subset of them, can be selected and materialised alone.
 Every materialisation carries the same metadata keys, whatever the source: ``table``,
 ``rows_written``, ``skipped`` (the reason the whole source did not run, or ``none``),
 ``sports_not_covered``, ``quota_remaining`` (-1 for a source without a quota, or none reported),
-plus the partition's ``sports``, ``first_date`` and ``last_date``.
+plus the partition's ``sports``, ``first_date`` and ``last_date``, and ``collected_through``: the
+last slate day the run fetched, later than ``last_date`` for a source that ``looks_ahead`` (the
+schedule and odds of the next ``collection_lookahead_days`` days, stored with the partition's;
+``rows_written`` counts them too). Only a day that is today or later by the run's clock looks
+ahead: yesterday's finals, or a backfill, are collected as they were.
 """
 
 
@@ -21,7 +25,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -50,9 +54,11 @@ from royaley_pipeline.assets.catalog import (
     schema_metadata,
 )
 from royaley_pipeline.assets.failures import bad_records_fail_without_retry
+from royaley_pipeline.collectors.common import lookahead_days, slate_date
 from royaley_pipeline.collectors.settings import CollectorsResource
 from royaley_pipeline.partitions import SportDateWindow, parse_sport_date_keys, sport_day_partitions
 from royaley_pipeline.resources import DatabaseResource
+from royaley_pipeline.run_clock import run_time
 from royaley_pipeline.sources.frames import SourceBatch, validate_batch
 from royaley_pipeline.sports import SPORTS, get_sport
 from royaley_pipeline.storage.collected import count_collected, store_collected
@@ -104,6 +110,13 @@ class SportDay:
     notes: dict[str, set[str]] = field(default_factory=dict)  # metadata lists, e.g. unmatched events
     warnings: list[str] = field(default_factory=list)  # what the run saw, added to the contract
 
+    lookahead: int = 0  # days after ``day`` to fetch too (``LiveSource.looks_ahead``), else 0
+
+    @property
+    def through(self) -> date:
+        """The last slate day this sport-day's collection covers."""
+        return self.day + timedelta(days=self.lookahead)
+
     def selected(self, table: str) -> bool:
         return live_key(self.source, table) in self.context.selected_asset_keys
 
@@ -137,6 +150,10 @@ class LiveSource:
     notes: tuple[str, ...] = ()  # metadata of the first table listing what ``collect`` noted ("none" if nothing)
     metadata: Callable[[Any], Mapping[str, Any]] = lambda client: {}  # of the closed client, e.g. its quota
     quota_remaining: Callable[[Any], int | None] = lambda client: None
+    looks_ahead: bool = False  # fetches the next ``collection_lookahead_days`` days with each day
+
+    def lookahead(self, collectors: CollectorsResource) -> int:
+        return lookahead_days(collectors.value("collection_lookahead_days")) if self.looks_ahead else 0
 
     def key(self, table: str) -> AssetKey:
         return live_key(self.name, table)
@@ -192,6 +209,7 @@ def live_asset(source: LiveSource, policy: RetryPolicy | None = None) -> AssetsD
 def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseResource,
          collectors: CollectorsResource):
     window = parse_sport_date_keys(sport_day_partitions, context.partition_keys)
+    lookahead, today = source.lookahead(collectors), slate_date(run_time(context))
     client = source.build_client(collectors, context)
     if client is None:
         context.log.warning(f"{source.not_configured}: {source.name} is skipped")
@@ -199,6 +217,7 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
         return
     engine = database.engine()
     written, notes, warnings, not_covered = Counter(), {name: set() for name in source.notes}, [], []
+    through = window.end
     try:
         with bad_records_fail_without_retry():
             for sport, day in _sport_days(window):
@@ -206,7 +225,9 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
                 if league is None:
                     not_covered.append(sport)
                     continue
-                sport_day = SportDay(context, engine, client, collectors, sport, day, league, source.name)
+                sport_day = SportDay(context, engine, client, collectors, sport, day, league, source.name,
+                                     lookahead=lookahead if day >= today else 0)
+                through = max(through, sport_day.through)
                 source.collect(sport_day)
                 context.log.info(f"{source.name} {sport} {day}: {dict(sport_day.written)}")
                 written.update(sport_day.written)
@@ -216,7 +237,7 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
     finally:
         client.close()
     quota = source.quota_remaining(client)
-    common = {**_window_metadata(window), "skipped": "none",
+    common = {**_window_metadata(window), "collected_through": str(through), "skipped": "none",
               "sports_not_covered": ", ".join(sorted(set(not_covered))) or "none",
               "quota_remaining": NO_QUOTA if quota is None else quota}
     for index, table in enumerate(source.tables):
@@ -237,7 +258,8 @@ def _sport_days(window: SportDateWindow):
 
 
 def _window_metadata(window: SportDateWindow) -> dict[str, str]:
-    return {"sports": ", ".join(window.sports), "first_date": str(window.start), "last_date": str(window.end)}
+    return {"sports": ", ".join(window.sports), "first_date": str(window.start), "last_date": str(window.end),
+            "collected_through": str(window.end)}
 
 
 def _skipped(source: LiveSource, context: AssetExecutionContext, window: SportDateWindow, reason: str):

@@ -1,4 +1,8 @@
-"""The Odds API: spreads, moneylines and totals per bookmaker, appended as snapshots, within the quota."""
+"""The Odds API: spreads, moneylines and totals per bookmaker, appended as snapshots, within the quota.
+
+One request covers the day and the next ``collection_lookahead_days`` days (the price is per
+request, not per game), so by kick-off a game has snapshots from the days before it: its first
+is its opener. ESPN runs first and stores those days' games, which the snapshots are matched to."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ NAME = "the_odds_api"
 
 
 def collect(run: SportDay) -> None:
-    odds = odds_api.parse_odds(run.client.fetch_odds(run.sport, run.day), run.sport, TeamDirectory())
+    odds = odds_api.parse_odds(run.client.fetch_odds(run.sport, run.day, run.lookahead), run.sport, TeamDirectory())
     summary = store_event_odds(run.engine, run.sport, odds)
     run.written.update(odds_snapshots=summary.snapshots_written)
     run.note("unmatched_events", summary.unmatched_events)
@@ -49,4 +53,5 @@ SOURCE = LiveSource(
     notes=("unmatched_events",),
     metadata=_usage,
     quota_remaining=lambda client: client.quota.remaining,
+    looks_ahead=True,
 )
