@@ -45,7 +45,8 @@ def _after_collection_sensor(name: str, request_job, prefix: str, partition_of, 
 @sensor(job=predictions_job, minimum_interval_seconds=120,
         description="Re-materialise a sport-day's predictions when new odds snapshots land for it.")
 def new_odds_sensor(context: SensorEvaluationContext):
-    """Cursor: the last storage id seen. A materialisation that wrote snapshots requests its day."""
+    """Cursor: the last storage id seen. A materialisation that wrote snapshots of its own day
+    (not only the look-ahead days') requests its day."""
     after = int(context.cursor) if context.cursor else None
     latest: dict[str, int] = {}
     newest = after or 0
@@ -56,7 +57,8 @@ def new_odds_sensor(context: SensorEvaluationContext):
         for record in records:
             newest = max(newest, record.storage_id)
             metadata = record.asset_materialization.metadata if record.asset_materialization else {}
-            written = getattr(metadata.get("rows_written"), "value", 0) or 0
+            # Snapshots of the partition's own days: look-ahead odds for later days do not re-price it.
+            written = getattr(metadata.get("rows_written_own_days", metadata.get("rows_written")), "value", 0) or 0
             if record.partition_key and written > 0:
                 latest[record.partition_key] = max(latest.get(record.partition_key, 0), record.storage_id)
     context.update_cursor(str(newest) if newest else context.cursor)

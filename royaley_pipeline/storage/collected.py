@@ -48,6 +48,7 @@ class OddsSummary:
     snapshots_written: int
     events_matched: int
     unmatched_events: list[str] = field(default_factory=list)
+    snapshots_by_day: dict[date, int] = field(default_factory=dict)  # per slate day of the games
 
 
 def store_collected(
@@ -98,7 +99,9 @@ def store_event_odds(engine: Engine, sport_code: str, odds: pd.DataFrame) -> Odd
             ["game_id", "book", "market", "side", "captured_at"],
             update=False,  # a snapshot, once seen, is history: never overwritten
         )
-    return OddsSummary(len(matched), len(game_of_event), unmatched)
+    by_day = matched["commence_time"].map(slate_date).value_counts()
+    return OddsSummary(len(matched), len(game_of_event), unmatched,
+                       {day: int(count) for day, count in by_day.items()})
 
 
 def weather_targets(engine: Engine, sport_code: str, day: date) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import DagsterInstance, build_sensor_context, materialize
 from sqlalchemy import select
 
 from royaley_pipeline.assets.features import game_features
@@ -23,6 +23,8 @@ from royaley_pipeline.replay.history import history_files, load_replay_history
 from royaley_pipeline.replay.service import ReplayClock, ReplayServer, build_app, replay_environment
 from royaley_pipeline.resources import DatabaseResource, PathsResource
 from royaley_pipeline.run_clock import AS_OF_TAG
+from royaley_pipeline.runner import definitions
+from royaley_pipeline.sensors import new_odds_sensor
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.games import load_games
 from royaley_pipeline.storage.models import GameRow, OddsSnapshotRow
@@ -91,10 +93,14 @@ def sunday_features(database_url, instance, tmp_path) -> pd.DataFrame:
     return features[features["game_id"].isin(sunday["game_id"])].merge(sunday[["game_id", "source_game_id"]])
 
 
-def collected_through(result) -> str:
+def odds_metadata(result) -> dict:
     [event] = [event for event in result.get_asset_materialization_events()
                if event.asset_key == ODDS_API_SNAPSHOTS]
-    return event.materialization.metadata["collected_through"].value
+    return {name: value.value for name, value in event.materialization.metadata.items()}
+
+
+def collected_through(result) -> str:
+    return odds_metadata(result)["collected_through"]
 
 
 def test_a_game_seen_on_the_days_before_it_has_its_first_snapshot_as_opener(
@@ -140,3 +146,22 @@ def test_without_look_ahead_a_game_is_seen_on_its_day_only(replay, database_url,
     features = sunday_features(database_url, instance, tmp_path)
     assert len(features) > 10
     assert (features["opening_spread_available"] == 0).all() and features["spread_movement"].isna().all()
+
+
+def test_look_ahead_odds_do_not_re_price_a_day_without_new_odds_of_its_own(
+    replay, database_url, instance, monkeypatch
+):
+    """Friday has no NFL game: its collection stores only the weekend's odds, and ``new_odds_sensor``
+    asks for no predictions run of Friday's (empty) slate. Thursday's, with its night game, asks
+    for Thursday's."""
+    thursday = odds_metadata(collect(THURSDAY, 6, replay, database_url, instance, monkeypatch))
+    assert 0 < thursday["rows_written_own_days"] < thursday["rows_written"]
+    assert thursday["rows_written_own_days"] == len(snapshots_of(database_url, THURSDAY))
+    tick = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, definitions=definitions()))
+    assert [request.partition_key for request in tick.run_requests] == [sport_day_key("NFL", THURSDAY)]
+
+    friday = odds_metadata(collect(FRIDAY, 6, replay, database_url, instance, monkeypatch))
+    assert friday["rows_written"] > 0 and friday["rows_written_own_days"] == 0
+    later = new_odds_sensor.evaluate_tick(
+        build_sensor_context(instance=instance, cursor=tick.cursor, definitions=definitions()))
+    assert not later.run_requests, [request.partition_key for request in later.run_requests]

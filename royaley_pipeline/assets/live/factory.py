@@ -16,8 +16,9 @@ Every materialisation carries the same metadata keys, whatever the source: ``tab
 plus the partition's ``sports``, ``first_date`` and ``last_date``, and ``collected_through``: the
 last slate day the run fetched, later than ``last_date`` for a source that ``looks_ahead`` (the
 schedule and odds of the next ``collection_lookahead_days`` days, stored with the partition's;
-``rows_written`` counts them too). Only a day that is today or later by the run's clock looks
-ahead: yesterday's finals, or a backfill, are collected as they were.
+``rows_written`` counts them too; ``rows_written_own_days`` counts only the partition's own days,
+for the tables whose collector tells them apart). Only a day that is today or later by the run's
+clock looks ahead: yesterday's finals, or a backfill, are collected as they were.
 """
 
 
@@ -107,6 +108,8 @@ class SportDay:
     league: str  # the source's identifier of the sport's league, from the registry
     source: str  # the source's name, e.g. espn
     written: Counter = field(default_factory=Counter)  # rows per table name
+    # rows per table of ``day`` itself, look-ahead days left out (for the tables the source splits)
+    written_own_day: Counter = field(default_factory=Counter)
     notes: dict[str, set[str]] = field(default_factory=dict)  # metadata lists, e.g. unmatched events
     warnings: list[str] = field(default_factory=list)  # what the run saw, added to the contract
 
@@ -216,7 +219,8 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
         yield from _skipped(source, context, window, f"not configured ({source.not_configured})")
         return
     engine = database.engine()
-    written, notes, warnings, not_covered = Counter(), {name: set() for name in source.notes}, [], []
+    written, own_days = Counter(), Counter()
+    notes, warnings, not_covered = {name: set() for name in source.notes}, [], []
     through = window.end
     try:
         with bad_records_fail_without_retry():
@@ -231,6 +235,7 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
                 source.collect(sport_day)
                 context.log.info(f"{source.name} {sport} {day}: {dict(sport_day.written)}")
                 written.update(sport_day.written)
+                own_days.update(sport_day.written if not sport_day.lookahead else sport_day.written_own_day)
                 for name, values in sport_day.notes.items():
                     notes.setdefault(name, set()).update(values)
                 warnings += sport_day.warnings
@@ -248,7 +253,7 @@ def _run(source: LiveSource, context: AssetExecutionContext, database: DatabaseR
                                   **source.metadata(client)}
         yield MaterializeResult(asset_key=key, metadata={
             **common, "table": table.name, **row_count(written[table.name]), "rows_written": written[table.name],
-            **extra})
+            **({"rows_written_own_days": own_days[table.name]} if table.name in own_days else {}), **extra})
     if AssetCheckKey(source.keys[0], source.contract.name) in context.selected_asset_check_keys:
         yield _contract(source, database.engine(), window, warnings)
 

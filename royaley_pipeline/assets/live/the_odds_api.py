@@ -22,6 +22,7 @@ def collect(run: SportDay) -> None:
     odds = odds_api.parse_odds(run.client.fetch_odds(run.sport, run.day, run.lookahead), run.sport, TeamDirectory())
     summary = store_event_odds(run.engine, run.sport, odds)
     run.written.update(odds_snapshots=summary.snapshots_written)
+    run.written_own_day.update(odds_snapshots=summary.snapshots_by_day.get(run.day, 0))
     run.note("unmatched_events", summary.unmatched_events)
 
 
