@@ -17,13 +17,13 @@ from royaley_pipeline.assets.features import game_features
 from royaley_pipeline.assets.live import LIVE_ASSETS_BY_SOURCE, ODDS_API_SNAPSHOTS
 from royaley_pipeline.collectors.settings import collectors_from_settings
 from royaley_pipeline.config import load_settings
+from royaley_pipeline.definitions import build_definitions
 from royaley_pipeline.domain.features import FEATURE_SET_VERSION
 from royaley_pipeline.partitions import sport_day_key
 from royaley_pipeline.replay.history import history_files, load_replay_history
 from royaley_pipeline.replay.service import ReplayClock, ReplayServer, build_app, replay_environment
 from royaley_pipeline.resources import DatabaseResource, PathsResource
 from royaley_pipeline.run_clock import AS_OF_TAG
-from royaley_pipeline.runner import definitions
 from royaley_pipeline.sensors import new_odds_sensor
 from royaley_pipeline.storage.features import load_features
 from royaley_pipeline.storage.games import load_games
@@ -157,11 +157,11 @@ def test_look_ahead_odds_do_not_re_price_a_day_without_new_odds_of_its_own(
     thursday = odds_metadata(collect(THURSDAY, 6, replay, database_url, instance, monkeypatch))
     assert 0 < thursday["rows_written_own_days"] < thursday["rows_written"]
     assert thursday["rows_written_own_days"] == len(snapshots_of(database_url, THURSDAY))
-    tick = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, definitions=definitions()))
+    tick = new_odds_sensor.evaluate_tick(build_sensor_context(instance=instance, definitions=build_definitions(load_settings())))
     assert [request.partition_key for request in tick.run_requests] == [sport_day_key("NFL", THURSDAY)]
 
     friday = odds_metadata(collect(FRIDAY, 6, replay, database_url, instance, monkeypatch))
     assert friday["rows_written"] > 0 and friday["rows_written_own_days"] == 0
     later = new_odds_sensor.evaluate_tick(
-        build_sensor_context(instance=instance, cursor=tick.cursor, definitions=definitions()))
+        build_sensor_context(instance=instance, cursor=tick.cursor, definitions=build_definitions(load_settings())))
     assert not later.run_requests, [request.partition_key for request in later.run_requests]
