@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from dagster import DagsterInstance, materialize
 
 from royaley_pipeline.collectors.http import RetrySettings
 from royaley_pipeline.collectors.settings import CollectorsResource, collectors_from_settings
@@ -56,3 +59,23 @@ def make_collectors(httpserver, **overrides) -> CollectorsResource:
         retry=RetrySettings(**FAST),
         **overrides,
     )
+
+
+def month_features(database_url: str, instance: DagsterInstance, folder: Path, sport: str, month: date
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Materialise the features of one sport × month partition (a real run, files under
+    ``folder``) and read back the sport's stored games and current feature rows."""
+    from royaley_pipeline.assets.features import game_features
+    from royaley_pipeline.domain.features import FEATURE_SET_VERSION
+    from royaley_pipeline.partitions import sport_month_key
+    from royaley_pipeline.resources import DatabaseResource, PathsResource
+    from royaley_pipeline.storage.features import load_features
+    from royaley_pipeline.storage.games import load_games
+
+    paths = PathsResource(features_path=str(folder / "features"), datasets_path=str(folder / "datasets"),
+                          predictions_path=str(folder / "predictions"), source_data_path=str(folder / "src"))
+    result = materialize([game_features], partition_key=sport_month_key(sport, month), instance=instance, raise_on_error=False,
+                         resources={"database": DatabaseResource(url=database_url), "paths": paths})
+    assert result.success
+    engine = DatabaseResource(url=database_url).engine()
+    return load_games(engine, sport), load_features(engine, sport, FEATURE_SET_VERSION)

@@ -33,6 +33,7 @@ from royaley_pipeline_tests.collectors.conftest import (
     PINNACLE_PASSWORD,
     SPORTSDB_KEY,
     fixture_json,
+    month_features,
 )
 
 NFL_DAY, NBA_DAY = date(2025, 9, 7), date(2025, 11, 26)
@@ -275,22 +276,10 @@ def test_a_collected_day_reaches_the_features_injuries_weather_and_consensus_lin
     several books' lines become the game's features (the month partition the sensor asks for)."""
     import pandas as pd
 
-    from royaley_pipeline.assets.features import game_features
-    from royaley_pipeline.domain.features import FEATURE_SET_VERSION
-    from royaley_pipeline.resources import PathsResource
-    from royaley_pipeline.storage.features import load_features
-    from royaley_pipeline.storage.games import load_games
-
     serve_day(httpserver)
     assert run(ALL, NFL_KEY, database_url, collectors, instance).success
-    paths = PathsResource(features_path=str(tmp_path / "features"), datasets_path=str(tmp_path / "datasets"),
-                          predictions_path=str(tmp_path / "predictions"), source_data_path=str(tmp_path / "src"))
-    result = materialize([game_features], partition_key="2025-09-01|NFL", instance=instance, raise_on_error=False,
-                         resources={"database": DatabaseResource(url=database_url), "paths": paths})
-    assert result.success
-    engine = DatabaseResource(url=database_url).engine()
-    games = load_games(engine, "NFL").set_index("source_game_id")
-    features = load_features(engine, "NFL", FEATURE_SET_VERSION).set_index("game_id")
+    games, features = month_features(database_url, instance, tmp_path, "NFL", date(2025, 9, 1))
+    games, features = games.set_index("source_game_id"), features.set_index("game_id")
     jets = features.loc[games.loc[games["home_team"].eq("NYJ") | games["away_team"].eq("NYJ"), "game_id"].iloc[0]]
     jets_home = games.loc[games["game_id"] == jets.name, "home_team"].iloc[0] == "NYJ"
     jets_side, steelers_side = ("home", "away") if jets_home else ("away", "home")

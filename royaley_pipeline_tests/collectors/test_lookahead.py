@@ -13,21 +13,18 @@ import pytest
 from dagster import DagsterInstance, build_sensor_context, materialize
 from sqlalchemy import select
 
-from royaley_pipeline.assets.features import game_features
 from royaley_pipeline.assets.live import LIVE_ASSETS_BY_SOURCE, ODDS_API_SNAPSHOTS
 from royaley_pipeline.collectors.settings import collectors_from_settings
 from royaley_pipeline.config import load_settings
 from royaley_pipeline.definitions import build_definitions
-from royaley_pipeline.domain.features import FEATURE_SET_VERSION
 from royaley_pipeline.partitions import sport_day_key
 from royaley_pipeline.replay.history import history_files, load_replay_history
 from royaley_pipeline.replay.service import ReplayClock, ReplayServer, build_app, replay_environment
-from royaley_pipeline.resources import DatabaseResource, PathsResource
+from royaley_pipeline.resources import DatabaseResource
 from royaley_pipeline.run_clock import AS_OF_TAG
 from royaley_pipeline.sensors import new_odds_sensor
-from royaley_pipeline.storage.features import load_features
-from royaley_pipeline.storage.games import load_games
 from royaley_pipeline.storage.models import GameRow, OddsSnapshotRow
+from royaley_pipeline_tests.collectors.conftest import month_features
 
 THURSDAY, FRIDAY, SUNDAY = date(2024, 10, 3), date(2024, 10, 4), date(2024, 10, 6)
 EASTERN = ZoneInfo("America/New_York")
@@ -81,15 +78,8 @@ def snapshots_of(database_url, game_date: date) -> pd.DataFrame:
 
 
 def sunday_features(database_url, instance, tmp_path) -> pd.DataFrame:
-    paths = PathsResource(features_path=str(tmp_path / "features"), datasets_path=str(tmp_path / "datasets"),
-                          predictions_path=str(tmp_path / "predictions"), source_data_path=str(tmp_path / "src"))
-    result = materialize([game_features], partition_key="2024-10-01|NFL", instance=instance, raise_on_error=False,
-                         resources={"database": DatabaseResource(url=database_url), "paths": paths})
-    assert result.success
-    engine = DatabaseResource(url=database_url).engine()
-    games = load_games(engine, "NFL")
+    games, features = month_features(database_url, instance, tmp_path, "NFL", date(2024, 10, 1))
     sunday = games[pd.to_datetime(games["game_date"]).dt.date == SUNDAY]
-    features = load_features(engine, "NFL", FEATURE_SET_VERSION)
     return features[features["game_id"].isin(sunday["game_id"])].merge(sunday[["game_id", "source_game_id"]])
 
 
